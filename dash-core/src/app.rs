@@ -1,0 +1,303 @@
+//! [`Dash`]: the app builder — layout, callbacks, page settings, debug mode.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::callback::{Callback, ClientsideFunction};
+use crate::component::Children;
+use crate::deps::Group;
+use crate::handler::Handler;
+
+/// The layout: fixed, or built anew for every page load.
+#[derive(Clone)]
+pub(crate) enum Layout {
+    Static(Arc<Value>),
+    PerRequest(Arc<dyn Fn() -> Children + Send + Sync>),
+}
+
+/// A script or stylesheet tag: a URL, or a URL with extra attributes
+/// (`integrity`, `crossorigin`, `type`, …).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    pub(crate) url: String,
+    pub(crate) attributes: Vec<(String, String)>,
+}
+
+impl Resource {
+    /// A resource at `url`.
+    pub fn new(url: impl Into<String>) -> Self {
+        Resource {
+            url: url.into(),
+            attributes: Vec::new(),
+        }
+    }
+
+    /// Adds an attribute to the tag.
+    pub fn attr(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.attributes.push((name.into(), value.into()));
+        self
+    }
+}
+
+impl From<&str> for Resource {
+    fn from(url: &str) -> Self {
+        Resource::new(url)
+    }
+}
+impl From<String> for Resource {
+    fn from(url: String) -> Self {
+        Resource::new(url)
+    }
+}
+
+/// Debug-mode switches (Dash's `dev_tools_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DevTools {
+    /// Show the dev-tools UI (error overlay, callback graph).
+    pub ui: bool,
+    /// Check props against their types in the browser (dev bundles).
+    pub props_check: bool,
+    /// Validate the callback graph in the browser.
+    pub validate_callbacks: bool,
+    /// Reload the page when the server restarts (polls `_reload-hash`).
+    pub hot_reload: bool,
+    /// Serve the development bundles of React and the renderer.
+    pub serve_dev_bundles: bool,
+}
+
+impl DevTools {
+    /// Everything on: what `debug(true)` selects.
+    pub const DEBUG: DevTools = DevTools {
+        ui: true,
+        props_check: true,
+        validate_callbacks: true,
+        hot_reload: true,
+        serve_dev_bundles: true,
+    };
+    /// Everything off: production.
+    pub const PRODUCTION: DevTools = DevTools {
+        ui: false,
+        props_check: false,
+        validate_callbacks: false,
+        hot_reload: false,
+        serve_dev_bundles: false,
+    };
+}
+
+/// A Dash app: a layout, callbacks and page settings.
+///
+/// ```no_run
+/// use dash_core::prelude::*;
+///
+/// fn main() -> Result<(), dash_core::Error> {
+///     let mut app = Dash::new();
+///     app.layout(html::Div::new().children((
+///         dcc::Input::new().id("name").value("World"),
+///         html::Div::new().id("greeting"),
+///     )));
+///     app.callback(
+///         Output::new("greeting", "children"),
+///         Input::new("name", "value"),
+///         |name: Option<String>| format!("Hello, {}!", name.unwrap_or_default()),
+///     );
+///     app.run()
+/// }
+/// ```
+pub struct Dash {
+    pub(crate) title: String,
+    pub(crate) update_title: Option<String>,
+    pub(crate) layout: Option<Layout>,
+    pub(crate) callbacks: Vec<Callback>,
+    pub(crate) meta_tags: Vec<Vec<(String, String)>>,
+    pub(crate) external_stylesheets: Vec<Resource>,
+    pub(crate) external_scripts: Vec<Resource>,
+    pub(crate) assets_folder: Option<PathBuf>,
+    pub(crate) assets_url_path: String,
+    pub(crate) prefix: String,
+    pub(crate) suppress_callback_exceptions: bool,
+    pub(crate) prevent_initial_callbacks: bool,
+    pub(crate) dev_tools: DevTools,
+    pub(crate) max_body_bytes: usize,
+}
+
+impl Default for Dash {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Dash {
+    /// A new app. Debug mode is on when the `DASH_DEBUG` environment
+    /// variable is `1`/`true` (as in Dash), otherwise off.
+    pub fn new() -> Self {
+        let debug = std::env::var("DASH_DEBUG")
+            .is_ok_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes"));
+        Dash {
+            title: "Dash".into(),
+            update_title: Some("Updating...".into()),
+            layout: None,
+            callbacks: Vec::new(),
+            meta_tags: Vec::new(),
+            external_stylesheets: Vec::new(),
+            external_scripts: Vec::new(),
+            assets_folder: Some(PathBuf::from("assets")),
+            assets_url_path: "assets".into(),
+            prefix: "/".into(),
+            suppress_callback_exceptions: false,
+            prevent_initial_callbacks: false,
+            dev_tools: if debug {
+                DevTools::DEBUG
+            } else {
+                DevTools::PRODUCTION
+            },
+            max_body_bytes: 16 * 1024 * 1024,
+        }
+    }
+
+    /// Sets a fixed layout.
+    pub fn layout(&mut self, layout: impl Into<Children>) -> &mut Self {
+        self.layout = Some(Layout::Static(Arc::new(layout.into().into_value())));
+        self
+    }
+
+    /// Builds the layout anew for every page load (Dash's function layout).
+    pub fn layout_fn<L, F>(&mut self, f: F) -> &mut Self
+    where
+        L: Into<Children>,
+        F: Fn() -> L + Send + Sync + 'static,
+    {
+        self.layout = Some(Layout::PerRequest(Arc::new(move || f().into())));
+        self
+    }
+
+    /// Adds a server-side callback (Dash's `@app.callback`). For options
+    /// such as `prevent_initial_call`, build a [`Callback`] and use
+    /// [`Dash::add_callback`].
+    pub fn callback<H, Args, M>(
+        &mut self,
+        outputs: impl Group,
+        inputs: impl Group,
+        f: H,
+    ) -> &mut Self
+    where
+        H: Handler<Args, M>,
+        Args: 'static,
+        M: 'static,
+    {
+        self.add_callback(Callback::new(outputs, inputs, f))
+    }
+
+    /// Adds a clientside callback (Dash's `app.clientside_callback`).
+    pub fn clientside_callback(
+        &mut self,
+        function: ClientsideFunction,
+        outputs: impl Group,
+        inputs: impl Group,
+    ) -> &mut Self {
+        self.add_callback(Callback::clientside(outputs, inputs, function))
+    }
+
+    /// Adds a callback built with [`Callback`].
+    pub fn add_callback(&mut self, cb: Callback) -> &mut Self {
+        self.callbacks.push(cb);
+        self
+    }
+
+    /// The page title (default `Dash`).
+    pub fn title(&mut self, title: impl Into<String>) -> &mut Self {
+        self.title = title.into();
+        self
+    }
+
+    /// The title shown while callbacks run (default `Updating...`; `None` disables).
+    pub fn update_title(&mut self, title: Option<String>) -> &mut Self {
+        self.update_title = title;
+        self
+    }
+
+    /// Adds a `<meta>` tag with these attributes.
+    pub fn meta_tag<K: Into<String>, V: Into<String>>(
+        &mut self,
+        attributes: impl IntoIterator<Item = (K, V)>,
+    ) -> &mut Self {
+        self.meta_tags.push(
+            attributes
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        );
+        self
+    }
+
+    /// Adds a stylesheet linked before the assets' CSS.
+    pub fn external_stylesheet(&mut self, r: impl Into<Resource>) -> &mut Self {
+        self.external_stylesheets.push(r.into());
+        self
+    }
+
+    /// Adds a script loaded before the Dash renderer.
+    pub fn external_script(&mut self, r: impl Into<Resource>) -> &mut Self {
+        self.external_scripts.push(r.into());
+        self
+    }
+
+    /// The folder whose `.css`/`.js` files are linked automatically and
+    /// served under `assets/` (default `./assets`; `None` disables).
+    pub fn assets_folder(&mut self, folder: Option<PathBuf>) -> &mut Self {
+        self.assets_folder = folder;
+        self
+    }
+
+    /// The URL path prefix of the app, e.g. `/dash/` when it is mounted
+    /// under `/dash/` in a larger axum app (Dash's `requests_pathname_prefix`
+    /// and `routes_pathname_prefix`). Default `/`.
+    pub fn url_prefix(&mut self, prefix: &str) -> &mut Self {
+        let mut p = prefix.trim().to_owned();
+        if !p.starts_with('/') {
+            p.insert(0, '/');
+        }
+        if !p.ends_with('/') {
+            p.push('/');
+        }
+        self.prefix = p;
+        self
+    }
+
+    /// Don't complain about callbacks whose components are not in the
+    /// initial layout.
+    pub fn suppress_callback_exceptions(&mut self, on: bool) -> &mut Self {
+        self.suppress_callback_exceptions = on;
+        self
+    }
+
+    /// The default of `prevent_initial_call` for every callback of this app.
+    pub fn prevent_initial_callbacks(&mut self, on: bool) -> &mut Self {
+        self.prevent_initial_callbacks = on;
+        self
+    }
+
+    /// Debug mode: development bundles, prop checks, the dev-tools UI and
+    /// reload on restart. Off by default unless `DASH_DEBUG=1`.
+    pub fn debug(&mut self, on: bool) -> &mut Self {
+        self.dev_tools = if on {
+            DevTools::DEBUG
+        } else {
+            DevTools::PRODUCTION
+        };
+        self
+    }
+
+    /// Fine-grained debug switches.
+    pub fn dev_tools(&mut self, tools: DevTools) -> &mut Self {
+        self.dev_tools = tools;
+        self
+    }
+
+    /// The largest callback request body accepted (default 16 MiB).
+    pub fn max_body_bytes(&mut self, bytes: usize) -> &mut Self {
+        self.max_body_bytes = bytes;
+        self
+    }
+}

@@ -1,0 +1,135 @@
+//! The callback context: which inputs fired the callback, the resolved
+//! wildcard lists, and `set_props` side updates (Dash's `ctx`).
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Map, Value};
+
+use crate::id::ComponentId;
+
+/// One property that changed and fired the callback.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Triggered {
+    /// `"<idstr>.<prop>"` as the renderer sent it.
+    pub prop_id: String,
+    /// The component ID, parsed (dict IDs become [`ComponentId::Dict`]).
+    pub id: Option<ComponentId>,
+    /// The property name.
+    pub property: String,
+    /// The new value of that property.
+    pub value: Value,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct ContextInner {
+    pub(crate) triggered: Vec<Triggered>,
+    pub(crate) inputs_list: Vec<Value>,
+    pub(crate) states_list: Vec<Value>,
+    pub(crate) outputs_list: Value,
+    pub(crate) side_updates: Mutex<Map<String, Value>>,
+}
+
+/// What a running callback knows about its call. Get it with
+/// [`callback_context`] inside a callback.
+///
+/// ```
+/// use dash_core::callback_context;
+/// fn which_button(_n: Option<u32>) -> String {
+///     let ctx = callback_context().expect("called from a callback");
+///     match ctx.triggered_id() {
+///         Some(id) => format!("{id} was clicked"),
+///         None => "nothing clicked yet".into(),
+///     }
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct CallbackContext(pub(crate) Arc<ContextInner>);
+
+tokio::task_local! {
+    static CURRENT: CallbackContext;
+}
+
+/// The context of the callback running on this task, or `None` outside one.
+pub fn callback_context() -> Option<CallbackContext> {
+    CURRENT.try_with(Clone::clone).ok()
+}
+
+/// Sets props of any component from inside a callback (Dash's `set_props`).
+/// The updates travel with the callback's response. Returns `false` (and
+/// does nothing) when called outside a callback.
+///
+/// ```
+/// use dash_core::{set_props, serde_json::json};
+/// fn notify(n: u32) -> u32 {
+///     set_props("status", json!({"children": format!("notified {n} times")}));
+///     n
+/// }
+/// ```
+pub fn set_props(id: impl Into<ComponentId>, props: Value) -> bool {
+    match callback_context() {
+        Some(ctx) => {
+            ctx.set_props(id, props);
+            true
+        }
+        None => {
+            tracing::warn!("set_props called outside a callback; ignored");
+            false
+        }
+    }
+}
+
+impl CallbackContext {
+    pub(crate) fn new(inner: ContextInner) -> Self {
+        CallbackContext(Arc::new(inner))
+    }
+
+    pub(crate) async fn scope<F: std::future::Future>(self, f: F) -> F::Output {
+        CURRENT.scope(self, f).await
+    }
+
+    /// Every property that fired this call (empty on the initial call).
+    pub fn triggered(&self) -> &[Triggered] {
+        &self.0.triggered
+    }
+
+    /// The ID of the first property that fired this call.
+    pub fn triggered_id(&self) -> Option<&ComponentId> {
+        self.0.triggered.first().and_then(|t| t.id.as_ref())
+    }
+
+    /// The raw `inputs` list of the request (wildcard inputs resolved to
+    /// concrete IDs, as Dash's `ctx.inputs_list`).
+    pub fn inputs_list(&self) -> &[Value] {
+        &self.0.inputs_list
+    }
+
+    /// The raw `state` list of the request (`ctx.states_list`).
+    pub fn states_list(&self) -> &[Value] {
+        &self.0.states_list
+    }
+
+    /// The raw `outputs` of the request (`ctx.outputs_list`).
+    pub fn outputs_list(&self) -> &Value {
+        &self.0.outputs_list
+    }
+
+    /// Sets props of any component, merged into the response's side updates.
+    pub fn set_props(&self, id: impl Into<ComponentId>, props: Value) {
+        let key = id.into().to_string();
+        let Ok(mut side) = self.0.side_updates.lock() else {
+            return;
+        };
+        let entry = side.entry(key).or_insert_with(|| Value::Object(Map::new()));
+        if let (Value::Object(target), Value::Object(new)) = (entry, props) {
+            target.extend(new);
+        }
+    }
+
+    pub(crate) fn take_side_updates(&self) -> Map<String, Value> {
+        self.0
+            .side_updates
+            .lock()
+            .map(|mut m| std::mem::take(&mut *m))
+            .unwrap_or_default()
+    }
+}
