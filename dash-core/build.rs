@@ -247,10 +247,10 @@ fn fetch_tarball(p: &Package) -> Result<Vec<u8>, BoxError> {
     }
     let dir = cache_dir().join("npm");
     let path = dir.join(&name);
-    if let Ok(bytes) = std::fs::read(&path) {
-        if check_integrity(p, &bytes).is_ok() {
-            return Ok(bytes);
-        }
+    if let Ok(bytes) = std::fs::read(&path)
+        && check_integrity(p, &bytes).is_ok()
+    {
+        return Ok(bytes);
     }
     let url = tarball_url(p);
     // The system's trust store (it may hold a site CA that webpki-roots lacks).

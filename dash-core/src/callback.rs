@@ -224,12 +224,13 @@ impl Compiled {
                 )));
             }
         }
-        if let Kind::Server { arity, .. } = &cb.kind {
-            if *arity > 1 && arg_shape.top_len() != Some(*arity) {
-                return Err(bad(format!(
-                    "the callback for [{name}] takes {arity} parameters, but its inputs are not a tuple of {arity} groups"
-                )));
-            }
+        if let Kind::Server { arity, .. } = &cb.kind
+            && *arity > 1
+            && arg_shape.top_len() != Some(*arity)
+        {
+            return Err(bad(format!(
+                "the callback for [{name}] takes {arity} parameters, but its inputs are not a tuple of {arity} groups"
+            )));
         }
         let suffix = outputs
             .iter()

@@ -80,10 +80,10 @@ impl Dash {
                 continue;
             }
             for o in compiled.outputs.iter().filter(|o| !o.allow_duplicate) {
-                if let Some(prev) = owners.insert(o.prop_id(), compiled.output_key.clone()) {
-                    if prev != compiled.output_key {
-                        return Err(Error::DuplicateOutput(o.prop_id()));
-                    }
+                if let Some(prev) = owners.insert(o.prop_id(), compiled.output_key.clone())
+                    && prev != compiled.output_key
+                {
+                    return Err(Error::DuplicateOutput(o.prop_id()));
                 }
             }
             if let Kind::Clientside(crate::ClientsideFunction::Inline(src)) = &compiled.kind {

@@ -47,31 +47,40 @@ fn row(label: &str, id: &str) -> html::Div {
 fn main() -> Result<(), dash_core::Error> {
     let mut app = Dash::new();
     app.title("Callbacks · dash-rs");
-    app.layout(html::Div::new().children((
-        html::Section::new().children((
-            html::H2::new().children("Chained and multi-output callbacks"),
-            number_input("number", 3),
-            row("square", "square"),
-            row("cube", "cube"),
-            row("parity of the square", "parity"),
-            html::Div::new().id("doubled"),
+    app.layout(
+        html::Div::new().children((
+            html::Section::new().children((
+                html::H2::new().children("Chained and multi-output callbacks"),
+                number_input("number", 3),
+                row("square", "square"),
+                row("cube", "cube"),
+                row("parity of the square", "parity"),
+                html::Div::new().id("doubled"),
+            )),
+            html::Section::new().children((
+                html::H2::new().children("Grouped arguments"),
+                dcc::Input::new().id("label").value("sum"),
+                number_input("a", 1),
+                number_input("b", 2),
+                html::Div::new().id("sum"),
+            )),
+            html::Section::new().children((
+                html::H2::new().children("set_props and Patch"),
+                html::Button::new().id("notify").children("Notify"),
+                html::Span::new().id("notify-count"),
+                html::Div::new().id("status"),
+                html::Button::new().id("add-line").children("Add a line"),
+                html::Ul::new().id("lines").children(Vec::<Node>::new()),
+            )),
+            html::Section::new().children((
+                html::H2::new().children("Errors"),
+                html::Button::new()
+                    .id("fail")
+                    .children("Run a failing callback"),
+                html::Div::new().id("fail-result"),
+            )),
         )),
-        html::Section::new().children((
-            html::H2::new().children("Grouped arguments"),
-            dcc::Input::new().id("label").value("sum"),
-            number_input("a", 1),
-            number_input("b", 2),
-            html::Div::new().id("sum"),
-        )),
-        html::Section::new().children((
-            html::H2::new().children("set_props and Patch"),
-            html::Button::new().id("notify").children("Notify"),
-            html::Span::new().id("notify-count"),
-            html::Div::new().id("status"),
-            html::Button::new().id("add-line").children("Add a line"),
-            html::Ul::new().id("lines").children(Vec::<Node>::new()),
-        )),
-    )));
+    );
 
     // Multi-output with named outputs: the function returns a struct.
     app.callback(
@@ -143,6 +152,18 @@ fn main() -> Result<(), dash_core::Error> {
             |n: Option<u64>| -> Result<Patch, CallbackError> {
                 let n = n.ok_or(PreventUpdate)?;
                 Ok(Patch::new().append((), html::Li::new().children(format!("line {n}"))))
+            },
+        )
+        .prevent_initial_call(true),
+    );
+    // A failing callback: the server answers 500 with the message, which
+    // debug mode shows in the dev-tools overlay; the server keeps running.
+    app.add_callback(
+        Callback::new(
+            Output::new("fail-result", "children"),
+            Input::new("fail", "n_clicks"),
+            |_n: Option<u64>| -> Result<String, CallbackError> {
+                Err(CallbackError::msg("the demo button always fails"))
             },
         )
         .prevent_initial_call(true),

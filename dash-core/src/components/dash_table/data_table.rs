@@ -319,7 +319,6 @@ impl DataTable {
     /// Sets the `is_focused` prop: a boolean.
     ///
     /// Optional.
-    #[allow(clippy::wrong_self_convention, reason = "named after the Dash prop")]
     pub fn is_focused(self, v: bool) -> Self {
         Self(self.0.prop("is_focused", v))
     }
