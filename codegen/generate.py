@@ -558,10 +558,6 @@ class Component:
             else:
                 param, value = "impl Into<serde_json::Value>", "v"
             body.append(doc(lines, "    "))
-            if re.match(r"(is|to|as|into|from)_", bare(m)):
-                body.append(
-                    '    #[allow(clippy::wrong_self_convention, reason = "named after the Dash prop")]\n'
-                )
             if value is None:
                 call = f"self.0.children_prop({rust_str(js)}, v)"
             else:

@@ -1,6 +1,6 @@
 //! Callbacks: declaring them ([`Callback`]), clientside ones
 //! ([`ClientsideFunction`]), and registering them without an app handle
-//! ([`callback`], [`register`], [`register_callbacks!`]).
+//! ([`callback`], [`register`], [`crate::register_callbacks!`]).
 
 use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
@@ -310,7 +310,7 @@ impl Compiled {
 }
 
 /// A set of callbacks registered at link time by a crate (for example an
-/// All-in-One component). Use [`register_callbacks!`] rather than this.
+/// All-in-One component). Use [`crate::register_callbacks!`] rather than this.
 #[doc(hidden)]
 pub struct CallbackSet(pub fn() -> Vec<Callback>);
 

@@ -94,7 +94,6 @@ impl DatePickerSingle {
     /// Sets the `is_RTL` prop: a boolean.
     ///
     /// Optional. Default: `false`.
-    #[allow(clippy::wrong_self_convention, reason = "named after the Dash prop")]
     pub fn is_rtl(self, v: bool) -> Self {
         Self(self.0.prop("is_RTL", v))
     }
