@@ -108,6 +108,19 @@ function httpGetStatus(url) {
   });
 }
 
+// Process groups of apps still running; killed if this process exits without
+// stopping them (a crashed or interrupted test run leaves no server behind).
+const LIVE_GROUPS = new Set();
+process.on('exit', () => {
+  for (const pid of LIVE_GROUPS) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+});
+
 /**
  * Start an app server on a free port of 127.0.0.1 with debug mode on and wait
  * until `GET /` answers 200.
@@ -145,6 +158,7 @@ async function startApp(app, { command, args = [], env = {} } = {}) {
 
   // Own process group, so stop() also ends anything the app started.
   const child = spawn(file, argv, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  if (child.pid) LIVE_GROUPS.add(child.pid);
   let out = '';
   const keep = (chunk) => {
     out += chunk.toString();
@@ -155,6 +169,7 @@ async function startApp(app, { command, args = [], env = {} } = {}) {
   let exited = null;
   const exitPromise = new Promise((resolve) => {
     child.on('exit', (code, signal) => {
+      LIVE_GROUPS.delete(child.pid);
       exited = { code, signal };
       resolve(exited);
     });
