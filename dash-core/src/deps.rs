@@ -384,6 +384,8 @@ impl OutputShape {
                 }
                 Ok(())
             }
+            // A callback without outputs may return anything (e.g. `()`).
+            OutputShape::Tuple(items) if items.is_empty() => Ok(()),
             OutputShape::Tuple(items) => {
                 let Value::Array(values) = value else {
                     return Err(format!(

@@ -65,7 +65,13 @@ impl IdValue {
     fn write_js(&self, out: &mut String) {
         match self {
             IdValue::Str(s) => write_json_string(s, out),
+            // Beyond 2^53 the browser holds the nearest double: write that.
+            IdValue::Int(i) if i.unsigned_abs() > 1 << 53 => {
+                out.push_str(&format_js_number(*i as f64));
+            }
             IdValue::Int(i) => out.push_str(&i.to_string()),
+            // JSON.stringify writes NaN and the infinities as null.
+            IdValue::Float(f) if !f.is_finite() => out.push_str("null"),
             IdValue::Float(f) => out.push_str(&format_js_number(*f)),
             IdValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             IdValue::Wildcard(w) => {

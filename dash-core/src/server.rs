@@ -74,10 +74,18 @@ impl Dash {
         let mut inline_clientside = Vec::new();
         for cb in self.callbacks.drain(..).chain(global_callbacks()) {
             let compiled = Compiled::compile(cb, self.prevent_initial_callbacks)?;
-            if registry.contains_key(&compiled.output_key) {
-                // The same callback declared twice (e.g. a global one also
-                // added to the app) is kept once.
-                continue;
+            if let Some(existing) = registry.get(&compiled.output_key) {
+                // The very same declaration twice (e.g. a global callback
+                // also added to the app) is kept once; anything else
+                // writing the same outputs is a mistake.
+                if existing.dependency_json() == compiled.dependency_json() {
+                    continue;
+                }
+                let first = compiled
+                    .outputs
+                    .first()
+                    .map_or_else(|| compiled.output_key.clone(), |o| o.prop_id());
+                return Err(Error::DuplicateOutput(first));
             }
             for o in compiled.outputs.iter().filter(|o| !o.allow_duplicate) {
                 if let Some(prev) = owners.insert(o.prop_id(), compiled.output_key.clone())
