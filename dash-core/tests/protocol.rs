@@ -8,137 +8,19 @@
 //! (`_dash-update-component`), `protocol_global.rs` (callbacks registered for
 //! every app, which would leak into the apps of the other files).
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::Router;
-use axum::body::Body;
-use bytes::Bytes;
+use common::{
+    CONFIG_OPEN, app, between, config, config_text, div, get, matches_hex, post_to, router,
+    script_srcs, unfingerprint,
+};
 use dash_core::{Component, Dash, Input, Output, Resource, id};
-use http::{HeaderMap, Request, StatusCode, header};
+use http::{StatusCode, header};
 use serde_json::{Value, json};
-use tower::ServiceExt as _;
-
-// ---------------------------------------------------------------- helpers
-
-fn div(id: &str) -> Component {
-    Component::new("dash_html_components", "Div").id(id)
-}
-
-/// A production app (explicitly, whatever `DASH_DEBUG` says) with no
-/// assets folder and a small layout.
-fn app() -> Dash {
-    let mut app = Dash::new();
-    app.debug(false).assets_folder(None).layout(
-        Component::new("dash_html_components", "Div")
-            .id("root")
-            .children((div("in"), div("out"))),
-    );
-    app
-}
-
-fn router(app: Dash) -> Router {
-    app.into_router().expect("the app builds")
-}
-
-struct Resp {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-impl Resp {
-    fn text(&self) -> String {
-        String::from_utf8(self.body.to_vec()).expect("utf-8 body")
-    }
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
-    }
-    fn header(&self, name: header::HeaderName) -> &str {
-        self.headers
-            .get(&name)
-            .unwrap_or_else(|| panic!("no {name} header; headers: {:?}", self.headers))
-            .to_str()
-            .expect("ascii header")
-    }
-}
-
-async fn send(r: &Router, req: Request<Body>) -> Resp {
-    let resp = r.clone().oneshot(req).await.expect("infallible router");
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
-        .await
-        .expect("body");
-    Resp {
-        status,
-        headers,
-        body,
-    }
-}
-
-async fn get(r: &Router, uri: &str) -> Resp {
-    send(r, Request::get(uri).body(Body::empty()).unwrap()).await
-}
-
-/// The text between `start` (exclusive) and the next `end`.
-fn between<'a>(s: &'a str, start: &str, end: &str) -> &'a str {
-    let i = s
-        .find(start)
-        .unwrap_or_else(|| panic!("{start:?} not in page:\n{s}"))
-        + start.len();
-    let j = s[i..]
-        .find(end)
-        .unwrap_or_else(|| panic!("{end:?} not after {start:?}"))
-        + i;
-    &s[i..j]
-}
-
-const CONFIG_OPEN: &str = r#"<script id="_dash-config" type="application/json">"#;
-
-fn config_text(page: &str) -> &str {
-    between(page, CONFIG_OPEN, "</script>")
-}
-
-fn config(page: &str) -> Value {
-    serde_json::from_str(config_text(page)).expect("_dash-config is JSON")
-}
-
-/// Every `<script src="...">` of the page, in order.
-fn script_srcs(page: &str) -> Vec<String> {
-    page.match_indices("<script src=\"")
-        .map(|(i, m)| {
-            let rest = &page[i + m.len()..];
-            rest[..rest.find('"').unwrap()].replace("&amp;", "&")
-        })
-        .collect()
-}
-
-/// Whether `s` is `<prefix><hex digits><suffix>` with at least one digit.
-fn matches_hex(s: &str, prefix: &str, suffix: &str) -> bool {
-    s.strip_prefix(prefix)
-        .and_then(|r| r.strip_suffix(suffix))
-        .is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit()))
-}
-
-/// Removes Dash's fingerprint (`.v<ver>m<hex>` after the first dot).
-fn unfingerprint(src: &str) -> String {
-    let (dir, name) = src.rsplit_once('/').unwrap();
-    let parts: Vec<&str> = name.split('.').collect();
-    let is_fp = parts.len() > 1
-        && parts[1].starts_with('v')
-        && parts[1]
-            .rsplit_once('m')
-            .is_some_and(|(_, h)| h.chars().all(|c| c.is_ascii_hexdigit()));
-    if is_fp {
-        let mut kept = vec![parts[0]];
-        kept.extend(&parts[2..]);
-        format!("{dir}/{}", kept.join("."))
-    } else {
-        src.to_owned()
-    }
-}
 
 // ---------------------------------------------------------------- index page
 
@@ -488,16 +370,12 @@ async fn mounted_under_a_prefix() {
     assert_eq!(deep.status, StatusCode::OK);
     assert!(deep.text().contains("react-entry-point"));
 
-    let post = send(
+    let post = post_to(
         &r,
-        Request::post("/dash/_dash-update-component")
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(
-                json!({"output":"out.children","outputs":{"id":"out","property":"children"},
-                       "inputs":[{"id":"in","property":"value","value":"hi"}],"changedPropIds":[]})
-                .to_string(),
-            ))
-            .unwrap(),
+        "/dash/_dash-update-component",
+        json!({"output":"out.children","outputs":{"id":"out","property":"children"},
+               "inputs":[{"id":"in","property":"value","value":"hi"}],"changedPropIds":[]})
+        .to_string(),
     )
     .await;
     assert_eq!(post.status, StatusCode::OK);

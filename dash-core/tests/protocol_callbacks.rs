@@ -3,127 +3,17 @@
 //! callbacks. The callback context and pattern-matching ids are in
 //! `protocol_matching.rs`, error answers in `protocol_errors.rs`.
 
-use axum::Router;
-use axum::body::Body;
-use bytes::Bytes;
+mod common;
+
+use common::{
+    body, dependencies, from_title, inp, multi, no_content, ok, post, simple, target, with,
+};
 use dash_core::{
-    CallbackError, Component, Dash, Input, NoUpdate, Output, Patch, PreventUpdate, State, Update,
+    CallbackError, Component, Input, NoUpdate, Output, Patch, PreventUpdate, State, Update,
     callback_context, id, named, set_props,
 };
-use http::{HeaderMap, Request, StatusCode, header};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use tower::ServiceExt as _;
-
-// ---------------------------------------------------------------- helpers
-
-fn app() -> Dash {
-    let mut app = Dash::new();
-    app.debug(false).assets_folder(None).layout(
-        Component::new("dash_html_components", "Div")
-            .id("root")
-            .children(Component::new("dash_html_components", "Div").id("out")),
-    );
-    app
-}
-
-struct Resp {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-impl Resp {
-    fn text(&self) -> String {
-        String::from_utf8(self.body.to_vec()).expect("utf-8 body")
-    }
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
-    }
-    fn content_type(&self) -> &str {
-        self.headers
-            .get(header::CONTENT_TYPE)
-            .map_or("", |v| v.to_str().unwrap())
-    }
-}
-
-async fn post_raw(r: &Router, body: impl Into<Body>) -> Resp {
-    let req = Request::post("/_dash-update-component")
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(body.into())
-        .unwrap();
-    let resp = r.clone().oneshot(req).await.expect("infallible router");
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
-        .await
-        .expect("body");
-    Resp {
-        status,
-        headers,
-        body,
-    }
-}
-
-async fn post(r: &Router, body: Value) -> Resp {
-    post_raw(r, body.to_string()).await
-}
-
-fn inp(id: impl Into<Value>, prop: &str, value: impl Into<Value>) -> Value {
-    json!({"id": id.into(), "property": prop, "value": value.into()})
-}
-
-fn target(id: impl Into<Value>, prop: &str) -> Value {
-    json!({"id": id.into(), "property": prop})
-}
-
-/// A request body as the renderer builds it (no `state` key when empty).
-fn body(output: &str, outputs: Value, inputs: Value, state: Value, changed: &[&str]) -> Value {
-    let mut b = json!({
-        "output": output,
-        "outputs": outputs,
-        "inputs": inputs,
-        "changedPropIds": changed,
-        "parsedChangedPropsIds": changed,
-    });
-    if state.as_array().is_some_and(|s| !s.is_empty()) {
-        b["state"] = state;
-    }
-    b
-}
-
-/// The common single-output request: `out.children` from `in.value`.
-fn simple(value: Value) -> Value {
-    body(
-        "out.children",
-        target("out", "children"),
-        json!([inp("in", "value", value)]),
-        json!([]),
-        &["in.value"],
-    )
-}
-
-fn ok(resp: &Resp) -> Value {
-    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
-    assert_eq!(resp.content_type(), "application/json");
-    resp.json()
-}
-
-fn no_content(resp: &Resp) {
-    assert_eq!(resp.status, StatusCode::NO_CONTENT, "{}", resp.text());
-    assert!(resp.body.is_empty(), "{}", resp.text());
-}
-
-fn build(a: Dash) -> Router {
-    a.into_router().expect("the app builds")
-}
-
-fn with<F: FnOnce(&mut Dash)>(f: F) -> Router {
-    let mut a = app();
-    f(&mut a);
-    build(a)
-}
 
 // ---------------------------------------------------------------- callback shapes
 
@@ -158,13 +48,7 @@ async fn multi_output_tuple() {
     });
     let resp = post(
         &r,
-        body(
-            "..a.children...b.style..",
-            json!([target("a", "children"), target("b", "style")]),
-            json!([inp("in", "value", 3)]),
-            json!([]),
-            &["in.value"],
-        ),
+        multi(&[("a", "children"), ("b", "style")], 3, &["in.value"]),
     )
     .await;
     assert_eq!(
@@ -182,17 +66,7 @@ async fn two_props_of_one_component() {
             |v: String| (v.clone(), v.to_uppercase()),
         );
     });
-    let resp = post(
-        &r,
-        body(
-            "..a.children...a.title..",
-            json!([target("a", "children"), target("a", "title")]),
-            json!([inp("in", "value", "q")]),
-            json!([]),
-            &[],
-        ),
-    )
-    .await;
+    let resp = post(&r, multi(&[("a", "children"), ("a", "title")], "q", &[])).await;
     assert_eq!(
         ok(&resp),
         json!({"multi": true, "response": {"a": {"children": "q", "title": "Q"}}})
@@ -219,13 +93,7 @@ async fn named_outputs() {
     assert_eq!(deps[0]["output"], "..sq.children...cu.children..");
     let resp = post(
         &r,
-        body(
-            "..sq.children...cu.children..",
-            json!([target("sq", "children"), target("cu", "children")]),
-            json!([inp("in", "value", 3)]),
-            json!([]),
-            &["in.value"],
-        ),
+        multi(&[("sq", "children"), ("cu", "children")], 3, &["in.value"]),
     )
     .await;
     assert_eq!(
@@ -342,11 +210,9 @@ async fn components_as_values() {
 // ---------------------------------------------------------------- no update, PreventUpdate
 
 fn two_outputs(values: Value) -> Value {
-    body(
-        "..a.children...b.children..",
-        json!([target("a", "children"), target("b", "children")]),
-        json!([inp("in", "value", values)]),
-        json!([]),
+    multi(
+        &[("a", "children"), ("b", "children")],
+        values,
         &["in.value"],
     )
 }
@@ -395,13 +261,7 @@ async fn no_update_struct() {
         ok(&post(&r, two_outputs(json!(0))).await),
         json!({"multi": true, "response": {"b": {"children": "b"}}})
     );
-    let single = body(
-        "out.children",
-        target("out", "children"),
-        json!([inp("in", "title", "t")]),
-        json!([]),
-        &[],
-    );
+    let single = from_title("out", "t");
     no_content(&post(&r, single).await);
 }
 
@@ -427,13 +287,7 @@ async fn prevent_update_gives_204() {
         ok(&post(&r, simple(json!(5))).await)["response"]["out"]["children"],
         5
     );
-    let other = body(
-        "o2.children",
-        target("o2", "children"),
-        json!([inp("in", "title", 1)]),
-        json!([]),
-        &[],
-    );
+    let other = from_title("o2", 1);
     no_content(&post(&r, other).await);
 }
 
@@ -511,13 +365,7 @@ async fn set_props_with_no_update_and_prevent_update() {
         ok(&post(&r, simple(json!("z"))).await),
         json!({"multi": true, "response": {}, "sideUpdate": {"status": {"children": "z"}}})
     );
-    let other = body(
-        "o2.children",
-        target("o2", "children"),
-        json!([inp("in", "title", "p")]),
-        json!([]),
-        &[],
-    );
+    let other = from_title("o2", "p");
     assert_eq!(
         ok(&post(&r, other).await),
         json!({"multi": true, "response": {}, "sideUpdate": {"status": {"children": "p"}}})
@@ -605,20 +453,4 @@ async fn patch_result() {
             ]
         })
     );
-}
-
-async fn dependencies(r: &Router) -> Value {
-    let resp = r
-        .clone()
-        .oneshot(
-            Request::get("/_dash-dependencies")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    serde_json::from_slice(&bytes).unwrap()
 }

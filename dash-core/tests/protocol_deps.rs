@@ -1,86 +1,14 @@
 //! In-process protocol tests of `_dash-dependencies` and of the errors
 //! `Dash::into_router()` reports for apps that cannot be served.
 
-use axum::Router;
-use axum::body::Body;
-use bytes::Bytes;
+mod common;
+
+use common::{app, get, matches_hex, router};
 use dash_core::{
-    ALL, ALLSMALLER, Callback, ClientsideFunction, Component, Dash, Error, Input, MATCH, Output,
-    State, id,
+    ALL, ALLSMALLER, Callback, ClientsideFunction, Dash, Error, Input, MATCH, Output, State, id,
 };
-use http::{HeaderMap, Request, StatusCode, header};
+use http::{StatusCode, header};
 use serde_json::{Value, json};
-use tower::ServiceExt as _;
-
-// ---------------------------------------------------------------- helpers
-
-fn div(id: &str) -> Component {
-    Component::new("dash_html_components", "Div").id(id)
-}
-
-/// A production app (explicitly, whatever `DASH_DEBUG` says) with no
-/// assets folder and a small layout.
-fn app() -> Dash {
-    let mut app = Dash::new();
-    app.debug(false).assets_folder(None).layout(
-        Component::new("dash_html_components", "Div")
-            .id("root")
-            .children((div("in"), div("out"))),
-    );
-    app
-}
-
-fn router(app: Dash) -> Router {
-    app.into_router().expect("the app builds")
-}
-
-struct Resp {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-impl Resp {
-    fn text(&self) -> String {
-        String::from_utf8(self.body.to_vec()).expect("utf-8 body")
-    }
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
-    }
-    fn header(&self, name: header::HeaderName) -> &str {
-        self.headers
-            .get(&name)
-            .unwrap_or_else(|| panic!("no {name} header; headers: {:?}", self.headers))
-            .to_str()
-            .expect("ascii header")
-    }
-}
-
-async fn send(r: &Router, req: Request<Body>) -> Resp {
-    let resp = r.clone().oneshot(req).await.expect("infallible router");
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
-        .await
-        .expect("body");
-    Resp {
-        status,
-        headers,
-        body,
-    }
-}
-
-async fn get(r: &Router, uri: &str) -> Resp {
-    send(r, Request::get(uri).body(Body::empty()).unwrap()).await
-}
-
-/// Whether `s` is `<prefix><hex digits><suffix>` with at least one digit.
-fn matches_hex(s: &str, prefix: &str, suffix: &str) -> bool {
-    s.strip_prefix(prefix)
-        .and_then(|r| r.strip_suffix(suffix))
-        .is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit()))
-}
 
 // ---------------------------------------------------------------- dependencies
 
@@ -102,6 +30,7 @@ fn entry(output: &str, inputs: Value, state: Value, prevent: bool) -> Value {
     })
 }
 
+/// The `_dash-dependencies` of `a`, checked to be a 200 JSON answer.
 async fn dependencies(a: Dash) -> Value {
     let resp = get(&router(a), "/_dash-dependencies").await;
     assert_eq!(resp.status, StatusCode::OK);
@@ -389,6 +318,16 @@ fn build_err(a: Dash) -> Error {
     }
 }
 
+/// Asserts that `a` does not build because two callbacks write `out.children`.
+#[track_caller]
+fn assert_duplicate_out_children(a: Dash) {
+    let e = build_err(a);
+    assert!(
+        matches!(&e, Error::DuplicateOutput(p) if p == "out.children"),
+        "{e:?}"
+    );
+}
+
 #[test]
 fn build_error_no_layout() {
     let mut a = Dash::new();
@@ -411,11 +350,7 @@ fn build_error_duplicate_output_multi_vs_single() {
         Input::new("in", "n_clicks"),
         |_v: Value| 1,
     );
-    let e = build_err(a);
-    assert!(
-        matches!(&e, Error::DuplicateOutput(p) if p == "out.children"),
-        "{e:?}"
-    );
+    assert_duplicate_out_children(a);
 }
 
 #[test]
@@ -431,11 +366,7 @@ fn build_error_duplicate_single_output() {
         Input::new("in", "n_clicks"),
         |_v: Value| 2,
     );
-    let e = build_err(a);
-    assert!(
-        matches!(&e, Error::DuplicateOutput(p) if p == "out.children"),
-        "{e:?}"
-    );
+    assert_duplicate_out_children(a);
 }
 
 #[test]

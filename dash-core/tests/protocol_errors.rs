@@ -2,130 +2,30 @@
 //! (missing `value`/`state`, `@hash` suffixes) and every error answer
 //! (400, 404, 413, 500 in production and debug mode, panics).
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::Router;
-use axum::body::Body;
-use bytes::Bytes;
-use dash_core::{
-    ALL, CallbackError, ClientsideFunction, Component, Dash, Input, Output, State, id,
+use common::{
+    assert_error, body, dependencies, from_title, get, inp, multi, ok, post, post_raw, router,
+    simple, target, update_app, with,
 };
-use http::{HeaderMap, Request, StatusCode, header};
+use dash_core::{ALL, CallbackError, ClientsideFunction, Dash, Input, Output, State, id};
+use http::StatusCode;
 use serde_json::{Value, json};
-use tower::ServiceExt as _;
 
 // ---------------------------------------------------------------- helpers
 
-fn app() -> Dash {
-    let mut app = Dash::new();
-    app.debug(false).assets_folder(None).layout(
-        Component::new("dash_html_components", "Div")
-            .id("root")
-            .children(Component::new("dash_html_components", "Div").id("out")),
+/// The callback of `simple` requests that answers with its input:
+/// `out.children` from `in.value`.
+fn echo(a: &mut Dash) {
+    a.callback(
+        Output::new("out", "children"),
+        Input::new("in", "value"),
+        |v: String| v,
     );
-    app
-}
-
-struct Resp {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-impl Resp {
-    fn text(&self) -> String {
-        String::from_utf8(self.body.to_vec()).expect("utf-8 body")
-    }
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
-    }
-    fn content_type(&self) -> &str {
-        self.headers
-            .get(header::CONTENT_TYPE)
-            .map_or("", |v| v.to_str().unwrap())
-    }
-    /// The `error` message of a JSON error answer.
-    fn error(&self) -> String {
-        assert_eq!(self.content_type(), "application/json", "{}", self.text());
-        self.json()["error"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no error message: {}", self.text()))
-            .to_owned()
-    }
-}
-
-async fn post_raw(r: &Router, body: impl Into<Body>) -> Resp {
-    let req = Request::post("/_dash-update-component")
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(body.into())
-        .unwrap();
-    let resp = r.clone().oneshot(req).await.expect("infallible router");
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
-        .await
-        .expect("body");
-    Resp {
-        status,
-        headers,
-        body,
-    }
-}
-
-async fn post(r: &Router, body: Value) -> Resp {
-    post_raw(r, body.to_string()).await
-}
-
-fn inp(id: impl Into<Value>, prop: &str, value: impl Into<Value>) -> Value {
-    json!({"id": id.into(), "property": prop, "value": value.into()})
-}
-
-fn target(id: impl Into<Value>, prop: &str) -> Value {
-    json!({"id": id.into(), "property": prop})
-}
-
-/// A request body as the renderer builds it (no `state` key when empty).
-fn body(output: &str, outputs: Value, inputs: Value, state: Value, changed: &[&str]) -> Value {
-    let mut b = json!({
-        "output": output,
-        "outputs": outputs,
-        "inputs": inputs,
-        "changedPropIds": changed,
-        "parsedChangedPropsIds": changed,
-    });
-    if state.as_array().is_some_and(|s| !s.is_empty()) {
-        b["state"] = state;
-    }
-    b
-}
-
-/// The common single-output request: `out.children` from `in.value`.
-fn simple(value: Value) -> Value {
-    body(
-        "out.children",
-        target("out", "children"),
-        json!([inp("in", "value", value)]),
-        json!([]),
-        &["in.value"],
-    )
-}
-
-fn ok(resp: &Resp) -> Value {
-    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
-    assert_eq!(resp.content_type(), "application/json");
-    resp.json()
-}
-
-fn build(a: Dash) -> Router {
-    a.into_router().expect("the app builds")
-}
-
-fn with<F: FnOnce(&mut Dash)>(f: F) -> Router {
-    let mut a = app();
-    f(&mut a);
-    build(a)
 }
 
 // ---------------------------------------------------------------- request details
@@ -155,11 +55,7 @@ async fn missing_value_is_null() {
 #[tokio::test]
 async fn state_key_may_be_missing() {
     let r = with(|a| {
-        a.callback(
-            Output::new("out", "children"),
-            Input::new("in", "value"),
-            |v: String| v,
-        );
+        echo(a);
         a.callback(
             Output::new("o2", "children"),
             (Input::new("in", "title"), State::new("s", "data")),
@@ -176,26 +72,15 @@ async fn state_key_may_be_missing() {
     req["state"] = json!([]);
     assert_eq!(ok(&post(&r, req).await)["response"]["out"]["children"], "v");
     // A callback with State needs it.
-    let req = body(
-        "o2.children",
-        target("o2", "children"),
-        json!([inp("in", "title", 1)]),
-        json!([]),
-        &[],
-    );
+    let req = from_title("o2", 1);
     let resp = post(&r, req).await;
-    assert_eq!(resp.status, StatusCode::BAD_REQUEST);
-    assert!(resp.error().contains("state"), "{}", resp.text());
+    assert_error(&resp, StatusCode::BAD_REQUEST, "state");
 }
 
 #[tokio::test]
 async fn duplicate_suffix_is_stripped_from_the_response() {
     let r = with(|a| {
-        a.callback(
-            Output::new("out", "children"),
-            Input::new("in", "value"),
-            |v: String| v,
-        );
+        echo(a);
         a.callback(
             Output::new("out", "children").allow_duplicate(),
             Input::new("btn", "n_clicks"),
@@ -231,19 +116,12 @@ async fn duplicate_suffix_is_stripped_from_the_response() {
 
 #[tokio::test]
 async fn malformed_json_is_400() {
-    let r = with(|a| {
-        a.callback(
-            Output::new("out", "children"),
-            Input::new("in", "value"),
-            |v: String| v,
-        );
-    });
+    let r = with(echo);
     let resp = post_raw(&r, "{\"output\": ").await;
-    assert_eq!(resp.status, StatusCode::BAD_REQUEST);
-    assert!(
-        resp.error().contains("not a valid callback request"),
-        "{}",
-        resp.text()
+    assert_error(
+        &resp,
+        StatusCode::BAD_REQUEST,
+        "not a valid callback request",
     );
 
     let resp = post_raw(&r, "[1, 2]").await;
@@ -251,43 +129,24 @@ async fn malformed_json_is_400() {
     resp.error();
 
     let resp = post(&r, json!({"inputs": []})).await;
-    assert_eq!(resp.status, StatusCode::BAD_REQUEST);
-    assert!(resp.error().contains("output"), "{}", resp.text());
+    assert_error(&resp, StatusCode::BAD_REQUEST, "output");
 
     let resp = post(&r, json!({"output": "out.children", "outputs": {"id": "out", "property": "children"}, "inputs": "nope"})).await;
-    assert_eq!(resp.status, StatusCode::BAD_REQUEST);
-    assert!(
-        resp.error().contains("expected a sequence"),
-        "{}",
-        resp.text()
-    );
+    assert_error(&resp, StatusCode::BAD_REQUEST, "expected a sequence");
 }
 
 #[tokio::test]
 async fn unknown_output_is_404() {
-    let r = with(|a| {
-        a.callback(
-            Output::new("out", "children"),
-            Input::new("in", "value"),
-            |v: String| v,
-        );
-    });
+    let r = with(echo);
     let mut req = simple(json!("x"));
     req["output"] = json!("ghost.children");
     let resp = post(&r, req).await;
-    assert_eq!(resp.status, StatusCode::NOT_FOUND);
-    assert!(resp.error().contains("ghost.children"), "{}", resp.text());
+    assert_error(&resp, StatusCode::NOT_FOUND, "ghost.children");
 }
 
 #[tokio::test]
 async fn wrong_number_of_inputs_is_400() {
-    let r = with(|a| {
-        a.callback(
-            Output::new("out", "children"),
-            Input::new("in", "value"),
-            |v: String| v,
-        );
-    });
+    let r = with(echo);
     let mut req = simple(json!("x"));
     req["inputs"] = json!([inp("in", "value", "x"), inp("in", "title", "y")]);
     let resp = post(&r, req.clone()).await;
@@ -315,8 +174,7 @@ async fn all_input_that_is_not_a_list_is_400() {
         &[],
     );
     let resp = post(&r, req).await;
-    assert_eq!(resp.status, StatusCode::BAD_REQUEST);
-    assert!(resp.error().contains("list"), "{}", resp.text());
+    assert_error(&resp, StatusCode::BAD_REQUEST, "list");
 }
 
 #[tokio::test]
@@ -380,26 +238,24 @@ async fn argument_type_mismatch_is_400() {
         &[],
     );
     let resp = post(&r, req).await;
-    assert_eq!(resp.status, StatusCode::BAD_REQUEST);
-    assert!(resp.error().contains("argument 2"), "{}", resp.text());
+    assert_error(&resp, StatusCode::BAD_REQUEST, "argument 2");
 }
 
 fn failing_app(debug: bool) -> Router {
-    let mut a = app();
+    let mut a = update_app();
     a.debug(debug);
     a.callback(
         Output::new("out", "children"),
         Input::new("in", "value"),
         |_v: Value| Err::<String, _>(CallbackError::msg("boom <b>")),
     );
-    build(a)
+    router(a)
 }
 
 #[tokio::test]
 async fn callback_error_is_500_json_in_production() {
     let resp = post(&failing_app(false), simple(json!(1))).await;
-    assert_eq!(resp.status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert!(resp.error().contains("boom <b>"), "{}", resp.text());
+    assert_error(&resp, StatusCode::INTERNAL_SERVER_ERROR, "boom <b>");
 }
 
 #[tokio::test]
@@ -429,8 +285,7 @@ async fn std_errors_become_500() {
         12
     );
     let resp = post(&r, simple(json!("twelve"))).await;
-    assert_eq!(resp.status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert!(resp.error().contains("invalid digit"), "{}", resp.text());
+    assert_error(&resp, StatusCode::INTERNAL_SERVER_ERROR, "invalid digit");
 }
 
 #[tokio::test]
@@ -442,19 +297,8 @@ async fn wrong_result_shape_is_500() {
             |_n: i64| vec![1, 2, 3],
         );
     });
-    let resp = post(
-        &r,
-        body(
-            "..a.children...b.children..",
-            json!([target("a", "children"), target("b", "children")]),
-            json!([inp("in", "value", 1)]),
-            json!([]),
-            &[],
-        ),
-    )
-    .await;
-    assert_eq!(resp.status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert!(resp.error().contains("expected 2"), "{}", resp.text());
+    let resp = post(&r, multi(&[("a", "children"), ("b", "children")], 1, &[])).await;
+    assert_error(&resp, StatusCode::INTERNAL_SERVER_ERROR, "expected 2");
 }
 
 #[tokio::test]
@@ -486,28 +330,17 @@ async fn panicking_callback_is_500_and_the_server_goes_on() {
         );
     });
     let resp = post(&r, simple(json!(0))).await;
-    assert_eq!(resp.status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert!(resp.error().contains("sync kaboom"), "{}", resp.text());
+    assert_error(&resp, StatusCode::INTERNAL_SERVER_ERROR, "sync kaboom");
     assert_eq!(
         ok(&post(&r, simple(json!(7))).await)["response"]["out"]["children"],
         7
     );
     assert_eq!(calls.load(Ordering::SeqCst), 2);
 
-    let other = |n: i64| {
-        body(
-            "o2.children",
-            target("o2", "children"),
-            json!([inp("in", "title", n)]),
-            json!([]),
-            &[],
-        )
-    };
-    let resp = post(&r, other(0)).await;
-    assert_eq!(resp.status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert!(resp.error().contains("async kaboom"), "{}", resp.text());
+    let resp = post(&r, from_title("o2", 0)).await;
+    assert_error(&resp, StatusCode::INTERNAL_SERVER_ERROR, "async kaboom");
     assert_eq!(
-        ok(&post(&r, other(8)).await)["response"]["o2"]["children"],
+        ok(&post(&r, from_title("o2", 8)).await)["response"]["o2"]["children"],
         8
     );
 }
@@ -532,26 +365,17 @@ async fn large_bodies_pass_under_the_default_limit() {
 
 #[tokio::test]
 async fn oversized_body_is_413() {
-    let mut a = app();
+    let mut a = update_app();
     a.max_body_bytes(100);
-    a.callback(
-        Output::new("out", "children"),
-        Input::new("in", "value"),
-        |v: String| v,
-    );
-    let r = build(a);
+    echo(&mut a);
+    let r = router(a);
     let resp = post(&r, simple(json!("x".repeat(200)))).await;
-    assert_eq!(resp.status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(resp.error().contains("100"), "{}", resp.text());
+    assert_error(&resp, StatusCode::PAYLOAD_TOO_LARGE, "100");
     // A body within the limit works.
-    let mut a = app();
+    let mut a = update_app();
     a.max_body_bytes(200);
-    a.callback(
-        Output::new("out", "children"),
-        Input::new("in", "value"),
-        |v: String| v,
-    );
-    let r = build(a);
+    echo(&mut a);
+    let r = router(a);
     let small = simple(json!("s")).to_string();
     assert!(small.len() <= 200, "{}", small.len());
     assert_eq!(
@@ -574,43 +398,12 @@ async fn clientside_output_posted_to_the_server_is_400() {
         );
     });
     let resp = post(&r, simple(json!("x"))).await;
-    assert_eq!(resp.status, StatusCode::BAD_REQUEST);
-    assert!(resp.error().contains("clientside"), "{}", resp.text());
+    assert_error(&resp, StatusCode::BAD_REQUEST, "clientside");
 }
 
 #[tokio::test]
 async fn get_is_not_allowed_on_the_update_route() {
-    let r = with(|a| {
-        a.callback(
-            Output::new("out", "children"),
-            Input::new("in", "value"),
-            |v: String| v,
-        );
-    });
-    let resp = r
-        .clone()
-        .oneshot(
-            Request::get("/_dash-update-component")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED);
-}
-
-async fn dependencies(r: &Router) -> Value {
-    let resp = r
-        .clone()
-        .oneshot(
-            Request::get("/_dash-dependencies")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    serde_json::from_slice(&bytes).unwrap()
+    let r = with(echo);
+    let resp = get(&r, "/_dash-update-component").await;
+    assert_eq!(resp.status, StatusCode::METHOD_NOT_ALLOWED);
 }

@@ -3,59 +3,34 @@
 //! `dash_core::callback(...)`. They live in their own test binary because
 //! every app built in it gets them.
 
+mod common;
+
 use axum::Router;
-use axum::body::Body;
-use dash_core::{Callback, ClientsideFunction, Component, Dash, Error, Input, MATCH, Output, id};
-use http::{Request, StatusCode, header};
+use common::{Resp, get, update_app};
+use dash_core::{Callback, ClientsideFunction, Error, Input, MATCH, Output, id};
+use http::StatusCode;
 use serde_json::{Value, json};
-use tower::ServiceExt as _;
 
-fn app() -> Dash {
-    let mut app = Dash::new();
-    app.debug(false).assets_folder(None).layout(
-        Component::new("dash_html_components", "Div")
-            .id("root")
-            .children(Component::new("dash_html_components", "Div").id("out")),
-    );
-    app
-}
-
-async fn call(r: &Router, req: Request<Body>) -> (StatusCode, Value) {
-    let resp = r.clone().oneshot(req).await.unwrap();
-    let status = resp.status();
-    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    let v = if bytes.is_empty() {
+/// The status and body of an answer: its JSON, else its text, else null
+/// when empty.
+fn status_and_value(resp: Resp) -> (StatusCode, Value) {
+    let v = if resp.body.is_empty() {
         Value::Null
     } else {
-        serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+        serde_json::from_slice(&resp.body)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&resp.body).into()))
     };
-    (status, v)
+    (resp.status, v)
 }
 
 async fn dependencies(r: &Router) -> Vec<Value> {
-    let (status, v) = call(
-        r,
-        Request::get("/_dash-dependencies")
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let (status, v) = status_and_value(get(r, "/_dash-dependencies").await);
     assert_eq!(status, StatusCode::OK);
     v.as_array().unwrap().clone()
 }
 
 async fn post(r: &Router, body: Value) -> (StatusCode, Value) {
-    call(
-        r,
-        Request::post("/_dash-update-component")
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body.to_string()))
-            .unwrap(),
-    )
-    .await
+    status_and_value(common::post(r, body).await)
 }
 
 fn outputs_of(deps: &[Value]) -> Vec<&str> {
@@ -87,7 +62,7 @@ const ECHO_OUTPUT: &str =
 #[tokio::test]
 async fn link_time_callbacks_reach_every_app() {
     for _ in 0..2 {
-        let r = app().into_router().unwrap();
+        let r = update_app().into_router().unwrap();
         let deps = dependencies(&r).await;
         let echo = deps
             .iter()
@@ -120,7 +95,7 @@ async fn link_time_callbacks_reach_every_app() {
 
 #[tokio::test]
 async fn runtime_callbacks_reach_apps_built_afterwards() {
-    let before = app().into_router().unwrap();
+    let before = update_app().into_router().unwrap();
     assert!(!outputs_of(&dependencies(&before).await).contains(&"rt-out.children"));
 
     dash_core::callback(
@@ -134,7 +109,7 @@ async fn runtime_callbacks_reach_apps_built_afterwards() {
         ClientsideFunction::namespaced("ns", "fn"),
     );
 
-    let mut a = app();
+    let mut a = update_app();
     // The app's own callbacks come first.
     a.callback(
         Output::new("own", "children"),
@@ -187,7 +162,7 @@ async fn runtime_callbacks_reach_apps_built_afterwards() {
 
 #[tokio::test]
 async fn a_global_callback_also_added_to_the_app_is_kept_once() {
-    let mut a = app();
+    let mut a = update_app();
     for cb in echo_component_callbacks() {
         a.add_callback(cb);
     }
@@ -206,7 +181,7 @@ async fn a_global_callback_also_added_to_the_app_is_kept_once() {
 fn an_app_callback_clashing_with_a_global_one_is_a_duplicate_output() {
     // Same output as the registered echo callback, but a multi-output
     // callback: a different callback writing the same property.
-    let mut a = app();
+    let mut a = update_app();
     a.callback(
         (
             Output::new(

@@ -2,131 +2,12 @@
 //! context (`callback_context()`) and pattern-matching ids (MATCH, ALL,
 //! ALLSMALLER inputs and outputs, response keys byte for byte).
 
-use axum::Router;
-use axum::body::Body;
-use bytes::Bytes;
-use dash_core::{ALL, ALLSMALLER, Component, Dash, Input, MATCH, Output, callback_context, id};
-use http::{HeaderMap, Request, StatusCode, header};
+mod common;
+
+use common::{body, dependencies, inp, no_content, ok, post, post_raw, simple, target, with};
+use dash_core::{ALL, ALLSMALLER, Input, MATCH, Output, callback_context, id};
+use http::StatusCode;
 use serde_json::{Value, json};
-use tower::ServiceExt as _;
-
-// ---------------------------------------------------------------- helpers
-
-fn app() -> Dash {
-    let mut app = Dash::new();
-    app.debug(false).assets_folder(None).layout(
-        Component::new("dash_html_components", "Div")
-            .id("root")
-            .children(Component::new("dash_html_components", "Div").id("out")),
-    );
-    app
-}
-
-struct Resp {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-impl Resp {
-    fn text(&self) -> String {
-        String::from_utf8(self.body.to_vec()).expect("utf-8 body")
-    }
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
-    }
-    fn content_type(&self) -> &str {
-        self.headers
-            .get(header::CONTENT_TYPE)
-            .map_or("", |v| v.to_str().unwrap())
-    }
-    /// The `error` message of a JSON error answer.
-    fn error(&self) -> String {
-        assert_eq!(self.content_type(), "application/json", "{}", self.text());
-        self.json()["error"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no error message: {}", self.text()))
-            .to_owned()
-    }
-}
-
-async fn post_raw(r: &Router, body: impl Into<Body>) -> Resp {
-    let req = Request::post("/_dash-update-component")
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(body.into())
-        .unwrap();
-    let resp = r.clone().oneshot(req).await.expect("infallible router");
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
-        .await
-        .expect("body");
-    Resp {
-        status,
-        headers,
-        body,
-    }
-}
-
-async fn post(r: &Router, body: Value) -> Resp {
-    post_raw(r, body.to_string()).await
-}
-
-fn inp(id: impl Into<Value>, prop: &str, value: impl Into<Value>) -> Value {
-    json!({"id": id.into(), "property": prop, "value": value.into()})
-}
-
-fn target(id: impl Into<Value>, prop: &str) -> Value {
-    json!({"id": id.into(), "property": prop})
-}
-
-/// A request body as the renderer builds it (no `state` key when empty).
-fn body(output: &str, outputs: Value, inputs: Value, state: Value, changed: &[&str]) -> Value {
-    let mut b = json!({
-        "output": output,
-        "outputs": outputs,
-        "inputs": inputs,
-        "changedPropIds": changed,
-        "parsedChangedPropsIds": changed,
-    });
-    if state.as_array().is_some_and(|s| !s.is_empty()) {
-        b["state"] = state;
-    }
-    b
-}
-
-/// The common single-output request: `out.children` from `in.value`.
-fn simple(value: Value) -> Value {
-    body(
-        "out.children",
-        target("out", "children"),
-        json!([inp("in", "value", value)]),
-        json!([]),
-        &["in.value"],
-    )
-}
-
-fn ok(resp: &Resp) -> Value {
-    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
-    assert_eq!(resp.content_type(), "application/json");
-    resp.json()
-}
-
-fn no_content(resp: &Resp) {
-    assert_eq!(resp.status, StatusCode::NO_CONTENT, "{}", resp.text());
-    assert!(resp.body.is_empty(), "{}", resp.text());
-}
-
-fn build(a: Dash) -> Router {
-    a.into_router().expect("the app builds")
-}
-
-fn with<F: FnOnce(&mut Dash)>(f: F) -> Router {
-    let mut a = app();
-    f(&mut a);
-    build(a)
-}
 
 // ---------------------------------------------------------------- callback context
 
@@ -414,20 +295,4 @@ async fn allsmaller_input() {
         ok(&resp),
         json!({"multi": true, "response": {r#"{"index":3,"type":"total"}"#: {"children": 111}}})
     );
-}
-
-async fn dependencies(r: &Router) -> Value {
-    let resp = r
-        .clone()
-        .oneshot(
-            Request::get("/_dash-dependencies")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    serde_json::from_slice(&bytes).unwrap()
 }

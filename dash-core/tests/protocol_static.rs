@@ -2,132 +2,17 @@
 //! (fingerprints, caching, ETags, gzip), `_favicon.ico`, `_reload-hash` and
 //! the assets folder.
 
+mod common;
+
 use std::io::Read as _;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::Router;
-use axum::body::Body;
-use bytes::Bytes;
-use dash_core::{Component, Dash};
-use http::{HeaderMap, Request, StatusCode, header};
-use serde_json::Value;
-use tower::ServiceExt as _;
+use common::{app, between, get, get_with, router, script_srcs, unfingerprint};
+use http::{StatusCode, header};
 
 // ---------------------------------------------------------------- helpers
-
-fn div(id: &str) -> Component {
-    Component::new("dash_html_components", "Div").id(id)
-}
-
-/// A production app (explicitly, whatever `DASH_DEBUG` says) with no
-/// assets folder and a small layout.
-fn app() -> Dash {
-    let mut app = Dash::new();
-    app.debug(false).assets_folder(None).layout(
-        Component::new("dash_html_components", "Div")
-            .id("root")
-            .children((div("in"), div("out"))),
-    );
-    app
-}
-
-fn router(app: Dash) -> Router {
-    app.into_router().expect("the app builds")
-}
-
-struct Resp {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-impl Resp {
-    fn text(&self) -> String {
-        String::from_utf8(self.body.to_vec()).expect("utf-8 body")
-    }
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
-    }
-    fn header(&self, name: header::HeaderName) -> &str {
-        self.headers
-            .get(&name)
-            .unwrap_or_else(|| panic!("no {name} header; headers: {:?}", self.headers))
-            .to_str()
-            .expect("ascii header")
-    }
-}
-
-async fn send(r: &Router, req: Request<Body>) -> Resp {
-    let resp = r.clone().oneshot(req).await.expect("infallible router");
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
-        .await
-        .expect("body");
-    Resp {
-        status,
-        headers,
-        body,
-    }
-}
-
-async fn get(r: &Router, uri: &str) -> Resp {
-    send(r, Request::get(uri).body(Body::empty()).unwrap()).await
-}
-
-async fn get_with(r: &Router, uri: &str, name: header::HeaderName, value: &str) -> Resp {
-    send(
-        r,
-        Request::get(uri)
-            .header(name, value)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await
-}
-
-/// The text between `start` (exclusive) and the next `end`.
-fn between<'a>(s: &'a str, start: &str, end: &str) -> &'a str {
-    let i = s
-        .find(start)
-        .unwrap_or_else(|| panic!("{start:?} not in page:\n{s}"))
-        + start.len();
-    let j = s[i..]
-        .find(end)
-        .unwrap_or_else(|| panic!("{end:?} not after {start:?}"))
-        + i;
-    &s[i..j]
-}
-
-/// Every `<script src="...">` of the page, in order.
-fn script_srcs(page: &str) -> Vec<String> {
-    page.match_indices("<script src=\"")
-        .map(|(i, m)| {
-            let rest = &page[i + m.len()..];
-            rest[..rest.find('"').unwrap()].replace("&amp;", "&")
-        })
-        .collect()
-}
-
-/// Removes Dash's fingerprint (`.v<ver>m<hex>` after the first dot).
-fn unfingerprint(src: &str) -> String {
-    let (dir, name) = src.rsplit_once('/').unwrap();
-    let parts: Vec<&str> = name.split('.').collect();
-    let is_fp = parts.len() > 1
-        && parts[1].starts_with('v')
-        && parts[1]
-            .rsplit_once('m')
-            .is_some_and(|(_, h)| h.chars().all(|c| c.is_ascii_hexdigit()));
-    if is_fp {
-        let mut kept = vec![parts[0]];
-        kept.extend(&parts[2..]);
-        format!("{dir}/{}", kept.join("."))
-    } else {
-        src.to_owned()
-    }
-}
 
 /// A temporary directory removed on drop.
 struct TempDir(PathBuf);
