@@ -5,6 +5,8 @@
 //! already reserves its name, its error type and its place in the
 //! workspace so that apps and CI see the final layout.
 
+pub mod query;
+
 /// Errors of the DataTable AIO.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -12,4 +14,7 @@ pub enum Error {
     /// An error from the Dash core.
     #[error(transparent)]
     Dash(#[from] dash_core::Error),
+    /// A `filter_query` that does not parse.
+    #[error(transparent)]
+    Query(#[from] query::ParseError),
 }
