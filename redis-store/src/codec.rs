@@ -1,0 +1,308 @@
+//! Frame encoding: canonical, compressed Arrow IPC, and its blake3 key.
+//!
+//! The encoding is made canonical so that equal frames give equal bytes, and
+//! so equal keys, however the frames were built:
+//!
+//! * columns are rechunked and written as record batches of a fixed number of
+//!   rows ([`BATCH_ROWS`]), so the input's chunk layout does not matter;
+//! * strings use Arrow's classic `LargeUtf8` layout (offsets + one values
+//!   buffer) rather than polars' string views, whose buffers depend on how a
+//!   column was built; this also makes the bytes readable by any Arrow
+//!   implementation (pyarrow, arrow-rs);
+//! * the hidden values under nulls (which polars arithmetic leaves as
+//!   whatever it computed) are set to zero / empty;
+//! * categoricals are written with a dictionary of only the categories used,
+//!   in order of first appearance (polars does this), not the process-wide
+//!   category table.
+//!
+//! Two frames can still give different keys while comparing equal in one
+//! respect: float bit patterns (`0.0` vs `-0.0`, NaN payloads), column order
+//! and names, data types and the compression all count.
+
+use std::io::Cursor;
+
+use bytes::Bytes;
+use polars::io::SerReader;
+use polars::io::SerWriter;
+use polars::io::ipc::{IpcCompression, IpcReader, IpcWriter};
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::key::FrameKey;
+
+/// Rows per Arrow record batch in the encoding.
+pub const BATCH_ROWS: usize = 1 << 20;
+
+/// Compression of the Arrow IPC buffers.
+///
+/// Part of the encoding: the same frame stored with different compressions
+/// gets different keys. Any build reads all three.
+/// The default is zstd at level 3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Compression {
+    /// zstd at a level in 1..=22 (3 is zstd's default). Smallest values.
+    Zstd(i32),
+    /// LZ4 (frame format). Fastest to write and read, larger values.
+    Lz4,
+    /// No compression.
+    None,
+}
+
+impl Default for Compression {
+    fn default() -> Self {
+        Compression::Zstd(3)
+    }
+}
+
+impl Compression {
+    fn to_ipc(self) -> Result<Option<IpcCompression>> {
+        Ok(match self {
+            Compression::Zstd(level) => Some(IpcCompression::ZSTD(
+                polars::polars_utils::compression::ZstdLevel::try_new(level).map_err(|e| {
+                    Error::Config(format!("zstd level {level} is out of range 1..=22: {e}"))
+                })?,
+            )),
+            Compression::Lz4 => Some(IpcCompression::LZ4),
+            Compression::None => None,
+        })
+    }
+}
+
+/// An encoded frame and its key.
+#[derive(Debug, Clone)]
+pub struct Encoded {
+    /// The content key: blake3 of `bytes`.
+    pub key: FrameKey,
+    /// Arrow IPC file bytes.
+    pub bytes: Bytes,
+}
+
+/// The key of some encoded bytes: their blake3 hash.
+pub fn key_of(bytes: &[u8]) -> FrameKey {
+    FrameKey::from_bytes(*blake3::hash(bytes).as_bytes())
+}
+
+/// Encode a frame canonically as compressed Arrow IPC and compute its key.
+pub fn encode(df: &DataFrame, compression: Compression) -> Result<Encoded> {
+    let ipc_compression = compression.to_ipc()?;
+    let mut canonical = canonicalize(df).map_err(Error::Encode)?;
+    let mut buf = Vec::with_capacity(estimate_capacity(df, compression));
+    IpcWriter::new(&mut buf)
+        .with_compression(ipc_compression)
+        .with_compat_level(CompatLevel::oldest())
+        .finish(&mut canonical)
+        .map_err(Error::Encode)?;
+    buf.shrink_to_fit(); // the memory backend keeps this allocation
+    let bytes = Bytes::from(buf);
+    Ok(Encoded {
+        key: key_of(&bytes),
+        bytes,
+    })
+}
+
+fn estimate_capacity(df: &DataFrame, compression: Compression) -> usize {
+    let raw = df.estimated_size();
+    let guess = match compression {
+        Compression::None => raw,
+        _ => raw / 3,
+    };
+    guess.clamp(1024, 256 << 20)
+}
+
+/// Decode Arrow IPC bytes (any Arrow IPC file, compressed or not).
+///
+/// `key` is only used in the error message.
+pub fn decode(bytes: Bytes, key: &FrameKey) -> Result<DataFrame> {
+    IpcReader::new(Cursor::new(bytes))
+        .set_rechunk(false)
+        .finish()
+        .map_err(|source| Error::Decode {
+            key: key.to_hex(),
+            source,
+        })
+}
+
+/// The canonical form described in the module docs: every column
+/// materialized, in one chunk, with canonical buffers, then split into
+/// aligned chunks of [`BATCH_ROWS`] rows.
+pub fn canonicalize(df: &DataFrame) -> PolarsResult<DataFrame> {
+    let mut columns = Vec::with_capacity(df.width());
+    for column in df.columns() {
+        let series = canonical_buffers(column.as_materialized_series())?;
+        columns.push(series.rechunk().into_column());
+    }
+    let whole = DataFrame::new(df.height(), columns)?;
+    let height = whole.height();
+    if height <= BATCH_ROWS {
+        return Ok(whole);
+    }
+    let mut out = whole.slice(0, BATCH_ROWS);
+    let mut offset = BATCH_ROWS;
+    while offset < height {
+        out.vstack_mut(&whole.slice(offset as i64, BATCH_ROWS))?;
+        offset += BATCH_ROWS;
+    }
+    Ok(out)
+}
+
+/// Make the buffers of a column a function of its values only:
+///
+/// * a column with nulls is rebuilt from its values, so every null's hidden
+///   slot holds zero / the empty string and the validity bitmap is fresh
+///   (no stray bits past the end of a slice);
+/// * a column without nulls loses any all-valid validity bitmap (polars
+///   keeps one after some operations, and it would be written);
+/// * booleans are always rebuilt (their values are a bitmap, see above).
+///
+/// Categoricals need nothing: polars rebuilds their keys on export. Other
+/// data types (lists, structs, decimals…) are left as they are, so equal
+/// values may then get different keys (never the reverse).
+fn canonical_buffers(s: &Series) -> PolarsResult<Series> {
+    macro_rules! canon {
+        ($accessor:ident, $ca:ty) => {{
+            let ca = s.$accessor()?;
+            let out: $ca = if ca.null_count() > 0 {
+                ca.iter().collect()
+            } else {
+                ca.clone().with_validity(None)
+            };
+            out.with_name(s.name().clone()).into_series()
+        }};
+    }
+    let out = match s.dtype() {
+        DataType::Boolean => {
+            let out: BooleanChunked = s.bool()?.iter().collect();
+            out.with_name(s.name().clone()).into_series()
+        }
+        DataType::String => canon!(str, StringChunked),
+        DataType::Binary => canon!(binary, BinaryChunked),
+        DataType::Int8 => canon!(i8, Int8Chunked),
+        DataType::Int16 => canon!(i16, Int16Chunked),
+        DataType::Int32 => canon!(i32, Int32Chunked),
+        DataType::Int64 => canon!(i64, Int64Chunked),
+        DataType::UInt8 => canon!(u8, UInt8Chunked),
+        DataType::UInt16 => canon!(u16, UInt16Chunked),
+        DataType::UInt32 => canon!(u32, UInt32Chunked),
+        DataType::UInt64 => canon!(u64, UInt64Chunked),
+        DataType::Float32 => canon!(f32, Float32Chunked),
+        DataType::Float64 => canon!(f64, Float64Chunked),
+        DataType::Date | DataType::Datetime(_, _) => {
+            let physical = canonical_buffers(&s.to_physical_repr())?;
+            physical.cast(s.dtype())?
+        }
+        _ => s.clone(),
+    };
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame() -> DataFrame {
+        df!(
+            "a" => [Some(1i64), None, Some(3)],
+            "s" => [Some("x"), Some(""), None],
+            "f" => [f64::NAN, f64::INFINITY, -0.5],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn round_trips_and_keys_are_stable() {
+        let df = frame();
+        let enc = encode(&df, Compression::default()).unwrap();
+        assert_eq!(enc.key, key_of(&enc.bytes));
+        let back = decode(enc.bytes.clone(), &enc.key).unwrap();
+        assert!(back.equals_missing(&df));
+        // re-encoding the decoded frame gives the same key
+        assert_eq!(encode(&back, Compression::default()).unwrap().key, enc.key);
+        // compression is part of the key
+        let lz4 = encode(&df, Compression::Lz4).unwrap();
+        assert_ne!(lz4.key, enc.key);
+        assert!(decode(lz4.bytes, &lz4.key).unwrap().equals_missing(&df));
+    }
+
+    #[test]
+    fn chunking_does_not_change_the_key() {
+        let df = frame();
+        let mut chunked = df.slice(0, 1);
+        chunked.vstack_mut(&df.slice(1, 2)).unwrap();
+        assert!(chunked.max_n_chunks() > 1);
+        assert_eq!(
+            encode(&chunked, Compression::default()).unwrap().key,
+            encode(&df, Compression::default()).unwrap().key
+        );
+    }
+
+    #[test]
+    fn hidden_null_values_do_not_change_the_key() {
+        // arithmetic leaves the computed value under a null
+        let a = Series::new("a".into(), [Some(1i64), None]);
+        let b = Series::new("a".into(), [10i64, 20]);
+        let sum = (&a + &b).unwrap();
+        let direct = Series::new("a".into(), [Some(11i64), None]);
+        assert!(sum.equals_missing(&direct));
+        let k1 = encode(
+            &DataFrame::new(2, vec![sum.into()]).unwrap(),
+            Compression::Lz4,
+        );
+        let k2 = encode(
+            &DataFrame::new(2, vec![direct.into()]).unwrap(),
+            Compression::Lz4,
+        );
+        assert_eq!(k1.unwrap().key, k2.unwrap().key);
+    }
+
+    #[test]
+    fn validity_and_bitmap_slices_do_not_change_the_key() {
+        // a bool column sliced out of a longer one shares its bitmap bytes
+        let long = df!("b" => [false, true, true, true, true, true, true, true, true]).unwrap();
+        let short = df!("b" => [false, true]).unwrap();
+        let key = |df: &DataFrame| encode(df, Compression::None).unwrap().key;
+        assert_eq!(key(&long.slice(0, 2)), key(&short));
+        assert_eq!(
+            key(&long.slice(7, 2)),
+            key(&df!("b" => [true, true]).unwrap())
+        );
+        // no nulls left, but a validity bitmap kept by the filter
+        let with_nulls = df!("x" => [Some(1i64), None, Some(3)]).unwrap();
+        let filtered = with_nulls.drop_nulls::<String>(None).unwrap();
+        assert_eq!(key(&filtered), key(&df!("x" => [1i64, 3]).unwrap()));
+        let empty: Vec<Option<i32>> = Vec::new();
+        let zero_rows = df!("x" => empty).unwrap();
+        let back = decode(
+            encode(&zero_rows, Compression::Lz4).unwrap().bytes,
+            &key(&zero_rows),
+        )
+        .unwrap();
+        assert_eq!(
+            encode(&back, Compression::Lz4).unwrap().key,
+            encode(&zero_rows, Compression::Lz4).unwrap().key
+        );
+    }
+
+    #[test]
+    fn large_frames_are_split_into_fixed_batches() {
+        let n = BATCH_ROWS + 5;
+        let df = df!("x" => (0..n as i64).collect::<Vec<_>>()).unwrap();
+        let canonical = canonicalize(&df).unwrap();
+        assert_eq!(canonical.first_col_n_chunks(), 2);
+        let enc = encode(&df, Compression::Lz4).unwrap();
+        let back = decode(enc.bytes, &enc.key).unwrap();
+        assert_eq!(back.height(), n);
+        assert!(back.equals(&df));
+    }
+
+    #[test]
+    fn garbage_is_a_decode_error() {
+        let key = key_of(b"nope");
+        let err = decode(Bytes::from_static(b"nope"), &key).unwrap_err();
+        assert!(matches!(err, Error::Decode { .. }), "{err}");
+        assert!(matches!(
+            encode(&frame(), Compression::Zstd(99)),
+            Err(Error::Config(_))
+        ));
+    }
+}

@@ -1,0 +1,556 @@
+//! The [`Store`] handle: frames in, keys out; keys in, frames out.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use bytes::{Bytes, BytesMut};
+use polars::prelude::DataFrame;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::backend::{Backend, BackendStats};
+use crate::codec::{self, Compression};
+use crate::error::{Error, Result};
+use crate::key::{CacheKey, FrameKey, FrameRef, Slot};
+use crate::lru::Lru;
+use crate::memory::MemoryBackend;
+use crate::redis_backend::{RedisBackend, RedisConfig};
+
+/// Default size of the decoded-frame cache: 512 MiB of frames.
+pub const DEFAULT_DECODED_CACHE_BYTES: u64 = 512 << 20;
+/// Default largest encoded frame: 2 GiB.
+pub const DEFAULT_MAX_FRAME_BYTES: u64 = 2 << 30;
+
+const CACHE_MAGIC: &[u8; 4] = b"RSC1";
+
+/// Counters of the per-process decoded-frame cache.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CacheStats {
+    /// Frames held.
+    pub entries: u64,
+    /// Their estimated in-memory size.
+    pub bytes: u64,
+    /// The bound on `bytes`.
+    pub capacity: u64,
+    /// Reads served without decoding.
+    pub hits: u64,
+    /// Reads that had to fetch and decode.
+    pub misses: u64,
+    /// Frames dropped to make room.
+    pub evictions: u64,
+}
+
+/// What [`Store::stats`] reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// The backend's name (`"memory"`, `"redis"`).
+    pub backend: &'static str,
+    /// Values in the backend (see each backend for what it counts).
+    pub entries: u64,
+    /// Bytes in the backend.
+    pub bytes: u64,
+    /// Backend reads that found a value.
+    pub hits: u64,
+    /// Backend reads that found nothing.
+    pub misses: u64,
+    /// Values the backend dropped to make room.
+    pub evictions: u64,
+    /// The decoded-frame cache in front of the backend.
+    pub decoded_cache: CacheStats,
+}
+
+struct Inner {
+    backend: Arc<dyn Backend>,
+    compression: Compression,
+    max_frame_bytes: u64,
+    cache: Mutex<Lru<FrameKey, DataFrame>>,
+    cache_hits: AtomicU64,
+    cache_misses: AtomicU64,
+}
+
+/// A content-addressed store of polars frames (and a bytes/JSON cache
+/// beside it), over one [`Backend`].
+///
+/// Cheap to clone (an `Arc` inside): give each callback a clone. Frames go
+/// in with [`put`](Store::put), which returns their [`FrameKey`]; only that
+/// key travels through the browser (e.g. in a `dcc.Store`, as a
+/// [`FrameRef`]); [`load`](Store::load) turns it back into the frame.
+///
+/// A per-process cache of decoded frames sits in front of the backend.
+/// Because keys are content hashes it never serves stale data; a cache hit
+/// still asks the backend to refresh the TTL (and serves the frame anyway if
+/// the backend is unreachable).
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.inner.backend)
+            .field("compression", &self.inner.compression)
+            .field("max_frame_bytes", &self.inner.max_frame_bytes)
+            .finish()
+    }
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store::memory()
+    }
+}
+
+/// Builds a [`Store`]: `Store::builder().redis(config)?.build()`.
+#[derive(Debug)]
+pub struct StoreBuilder {
+    backend: Option<Arc<dyn Backend>>,
+    compression: Compression,
+    decoded_cache_bytes: u64,
+    max_frame_bytes: u64,
+}
+
+impl StoreBuilder {
+    /// Use this backend (default: a [`MemoryBackend`] of 1 GiB).
+    pub fn backend(mut self, backend: impl Backend) -> Self {
+        self.backend = Some(Arc::new(backend));
+        self
+    }
+
+    /// Use a shared backend.
+    pub fn backend_arc(mut self, backend: Arc<dyn Backend>) -> Self {
+        self.backend = Some(backend);
+        self
+    }
+
+    /// Use Redis with these settings (does not connect yet).
+    pub fn redis(self, config: RedisConfig) -> Result<Self> {
+        Ok(self.backend(RedisBackend::new(config)?))
+    }
+
+    /// Compression of new frames (default zstd level 3). Part of the key.
+    pub fn compression(mut self, compression: Compression) -> Self {
+        self.compression = compression;
+        self
+    }
+
+    /// Bound of the decoded-frame cache in bytes (0 disables it).
+    pub fn decoded_cache_bytes(mut self, bytes: u64) -> Self {
+        self.decoded_cache_bytes = bytes;
+        self
+    }
+
+    /// Largest encoded frame accepted by `put` and `load` (default 2 GiB).
+    pub fn max_frame_bytes(mut self, bytes: u64) -> Self {
+        self.max_frame_bytes = bytes;
+        self
+    }
+
+    /// The store.
+    pub fn build(self) -> Store {
+        Store {
+            inner: Arc::new(Inner {
+                backend: self
+                    .backend
+                    .unwrap_or_else(|| Arc::new(MemoryBackend::default())),
+                compression: self.compression,
+                max_frame_bytes: self.max_frame_bytes,
+                cache: Mutex::new(Lru::new(self.decoded_cache_bytes)),
+                cache_hits: AtomicU64::new(0),
+                cache_misses: AtomicU64::new(0),
+            }),
+        }
+    }
+}
+
+/// Run CPU-heavy work off the async worker threads when inside tokio.
+async fn blocking<T, F>(op: &'static str, f: F) -> Result<T>
+where
+    F: FnOnce() -> Result<T> + Send + 'static,
+    T: Send + 'static,
+{
+    if tokio::runtime::Handle::try_current().is_err() {
+        return f();
+    }
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::Task {
+            op,
+            detail: e.to_string(),
+        })?
+}
+
+impl Store {
+    /// A store in this process's memory (1 GiB bound, LRU), the default.
+    pub fn memory() -> Store {
+        Store::builder().build()
+    }
+
+    /// A store in Redis at `url` with default settings (namespace `dash`,
+    /// 24 h TTL). Does not connect yet; see [`RedisBackend`].
+    pub fn redis(url: &str) -> Result<Store> {
+        Ok(Store::builder().redis(RedisConfig::new(url))?.build())
+    }
+
+    /// A builder for other settings.
+    pub fn builder() -> StoreBuilder {
+        StoreBuilder {
+            backend: None,
+            compression: Compression::default(),
+            decoded_cache_bytes: DEFAULT_DECODED_CACHE_BYTES,
+            max_frame_bytes: DEFAULT_MAX_FRAME_BYTES,
+        }
+    }
+
+    /// The backend.
+    pub fn backend(&self) -> &Arc<dyn Backend> {
+        &self.inner.backend
+    }
+
+    fn cache(&self) -> MutexGuard<'_, Lru<FrameKey, DataFrame>> {
+        self.inner
+            .cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn remember(&self, key: FrameKey, df: &DataFrame) {
+        // too large for the cache: simply not cached
+        let _ = self
+            .cache()
+            .insert(key, df.clone(), df.estimated_size() as u64, None);
+    }
+
+    fn check_size(&self, what: &'static str, size: usize) -> Result<()> {
+        let size = size as u64;
+        if size > self.inner.max_frame_bytes {
+            return Err(Error::TooLarge {
+                what,
+                size,
+                limit: self.inner.max_frame_bytes,
+            });
+        }
+        Ok(())
+    }
+
+    /// Store a frame; returns its key. Storing an equal frame again returns
+    /// the same key and stores nothing new (it refreshes the TTL).
+    pub async fn put(&self, df: &DataFrame) -> Result<FrameKey> {
+        let compression = self.inner.compression;
+        let owned = df.clone();
+        let encoded = blocking("encode", move || codec::encode(&owned, compression)).await?;
+        self.check_size("encoded frame", encoded.bytes.len())?;
+        self.inner
+            .backend
+            .put(encoded.key.slot(), encoded.bytes)
+            .await?;
+        self.remember(encoded.key, df);
+        Ok(encoded.key)
+    }
+
+    /// Store a frame and return the [`FrameRef`] to put into a `dcc.Store`.
+    pub async fn put_ref(&self, df: &DataFrame) -> Result<FrameRef> {
+        self.put(df).await.map(FrameRef::from)
+    }
+
+    /// The frame stored under `key`. [`Error::NotFound`] if it expired or was
+    /// never stored; [`Error::Integrity`] if the bytes read from a remote
+    /// backend do not hash to `key`.
+    pub async fn get(&self, key: &FrameKey) -> Result<DataFrame> {
+        let slot = key.slot();
+        let cached = self.cache().get(key, Instant::now(), None);
+        if let Some(df) = cached {
+            match self.inner.backend.touch(slot).await {
+                Ok(true) => {
+                    self.inner.cache_hits.fetch_add(1, Ordering::Relaxed);
+                    return Ok(df);
+                }
+                Ok(false) => {
+                    self.cache().remove(key);
+                    return Err(slot.not_found());
+                }
+                Err(e) if e.is_unavailable() => {
+                    tracing::warn!(target: "redis_store", "serving {key} from the local cache: {e}");
+                    self.inner.cache_hits.fetch_add(1, Ordering::Relaxed);
+                    return Ok(df);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        self.inner.cache_misses.fetch_add(1, Ordering::Relaxed);
+        let bytes = self
+            .inner
+            .backend
+            .get(slot)
+            .await?
+            .ok_or_else(|| slot.not_found())?;
+        self.check_size("stored frame", bytes.len())?;
+        let verify = self.inner.backend.is_remote();
+        let key = *key;
+        let df = blocking("decode", move || {
+            if verify && codec::key_of(&bytes) != key {
+                return Err(Error::Integrity {
+                    key: key.to_hex(),
+                    detail: "the stored bytes do not hash to the key".into(),
+                });
+            }
+            codec::decode(bytes, &key)
+        })
+        .await?;
+        self.remember(key, &df);
+        Ok(df)
+    }
+
+    /// Same as [`get`](Store::get): load the frame a key from a browser names.
+    pub async fn load(&self, key: &FrameKey) -> Result<DataFrame> {
+        self.get(key).await
+    }
+
+    /// Validate a key string from a client, then load its frame.
+    pub async fn load_str(&self, key: &str) -> Result<DataFrame> {
+        self.get(&FrameKey::parse(key)?).await
+    }
+
+    /// True if a frame is stored under `key` (does not refresh its TTL).
+    pub async fn contains(&self, key: &FrameKey) -> Result<bool> {
+        self.inner.backend.contains(key.slot()).await
+    }
+
+    /// Delete a frame everywhere (and from this process's cache); true if
+    /// the backend had it. Other processes may still serve it from their own
+    /// decoded caches until they next check the backend.
+    pub async fn delete(&self, key: &FrameKey) -> Result<bool> {
+        self.cache().remove(key);
+        self.inner.backend.delete(key.slot()).await
+    }
+
+    /// Check that the backend answers now, e.g. for a health endpoint
+    /// ([`Error::Unavailable`] or [`Error::Timeout`] if Redis is down).
+    pub async fn ping(&self) -> Result<()> {
+        self.inner.backend.ping().await
+    }
+
+    /// Drop this process's decoded frames (the backend is untouched).
+    pub fn clear_decoded_cache(&self) {
+        self.cache().clear();
+    }
+
+    /// Backend and cache counters.
+    pub async fn stats(&self) -> Result<Stats> {
+        let BackendStats {
+            entries,
+            bytes,
+            hits,
+            misses,
+            evictions,
+            ..
+        } = self.inner.backend.stats().await?;
+        let cache = self.cache();
+        Ok(Stats {
+            backend: self.inner.backend.name(),
+            entries,
+            bytes,
+            hits,
+            misses,
+            evictions,
+            decoded_cache: CacheStats {
+                entries: cache.len() as u64,
+                bytes: cache.bytes(),
+                capacity: cache.capacity(),
+                hits: self.inner.cache_hits.load(Ordering::Relaxed),
+                misses: self.inner.cache_misses.load(Ordering::Relaxed),
+                evictions: cache.evictions(),
+            },
+        })
+    }
+
+    // ----- bytes / JSON cache -----
+
+    /// Store bytes under a caller-chosen key, replacing any previous value.
+    /// A checksum binding the value to its key is stored with it and
+    /// verified on every read from a remote backend.
+    pub async fn put_bytes(&self, key: &CacheKey, value: &[u8]) -> Result<()> {
+        self.check_size("cache entry", value.len())?;
+        let mut framed = BytesMut::with_capacity(4 + 32 + value.len());
+        framed.extend_from_slice(CACHE_MAGIC);
+        framed.extend_from_slice(&cache_checksum(key, value));
+        framed.extend_from_slice(value);
+        self.inner.backend.put(key.slot(), framed.freeze()).await
+    }
+
+    /// The bytes stored under `key` ([`Error::NotFound`] if none).
+    pub async fn get_bytes(&self, key: &CacheKey) -> Result<Bytes> {
+        let slot = key.slot();
+        let framed = self
+            .inner
+            .backend
+            .get(slot)
+            .await?
+            .ok_or_else(|| slot.not_found())?;
+        unframe(&slot, key, framed, self.inner.backend.is_remote())
+    }
+
+    /// Store a value as JSON under `key`.
+    pub async fn put_json<T: Serialize + ?Sized>(&self, key: &CacheKey, value: &T) -> Result<()> {
+        let json = serde_json::to_vec(value)?;
+        self.put_bytes(key, &json).await
+    }
+
+    /// The JSON value stored under `key`, deserialized.
+    pub async fn get_json<T: DeserializeOwned>(&self, key: &CacheKey) -> Result<T> {
+        let bytes = self.get_bytes(key).await?;
+        Ok(serde_json::from_slice(&bytes)?)
+    }
+
+    /// True if a cache entry exists under `key`.
+    pub async fn contains_bytes(&self, key: &CacheKey) -> Result<bool> {
+        self.inner.backend.contains(key.slot()).await
+    }
+
+    /// Delete a cache entry; true if it existed.
+    pub async fn delete_bytes(&self, key: &CacheKey) -> Result<bool> {
+        self.inner.backend.delete(key.slot()).await
+    }
+}
+
+fn cache_checksum(key: &CacheKey, value: &[u8]) -> [u8; 32] {
+    let mut h = blake3::Hasher::new_keyed(key.as_bytes());
+    h.update(value);
+    *h.finalize().as_bytes()
+}
+
+fn unframe(slot: &Slot, key: &CacheKey, framed: Bytes, verify: bool) -> Result<Bytes> {
+    let bad = |detail: &str| Error::Integrity {
+        key: slot.hex(),
+        detail: detail.to_owned(),
+    };
+    if framed.len() < 36 || &framed[..4] != CACHE_MAGIC {
+        return Err(bad("the stored value is not a cache entry"));
+    }
+    let value = framed.slice(36..);
+    if verify && framed[4..36] != cache_checksum(key, &value) {
+        return Err(bad("the checksum does not match the value"));
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use polars::prelude::*;
+
+    use super::*;
+
+    fn frame(n: i64) -> DataFrame {
+        df!("x" => (0..n).collect::<Vec<_>>(), "s" => (0..n).map(|i| format!("r{i}")).collect::<Vec<_>>())
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn put_get_delete_stats() {
+        let store = Store::builder().decoded_cache_bytes(0).build();
+        let df = frame(100);
+        let key = store.put(&df).await.unwrap();
+        assert_eq!(store.put(&df).await.unwrap(), key);
+        assert!(store.contains(&key).await.unwrap());
+        assert!(store.get(&key).await.unwrap().equals(&df));
+        assert!(store.load_str(&key.to_hex()).await.unwrap().equals(&df));
+        let stats = store.stats().await.unwrap();
+        assert_eq!(
+            (stats.backend, stats.entries, stats.hits, stats.misses),
+            ("memory", 1, 2, 0)
+        );
+        assert!(stats.bytes > 0);
+        assert!(store.delete(&key).await.unwrap());
+        let err = store.get(&key).await.unwrap_err();
+        assert!(err.is_not_found(), "{err}");
+        assert!(matches!(
+            store.load_str("nope").await,
+            Err(Error::MalformedKey { .. })
+        ));
+    }
+
+    #[tokio::test]
+    async fn decoded_cache_hits_and_follows_the_backend() {
+        let store = Store::memory();
+        let df = frame(10);
+        let key = store.put(&df).await.unwrap();
+        store.get(&key).await.unwrap();
+        store.get(&key).await.unwrap();
+        let stats = store.stats().await.unwrap();
+        assert_eq!(
+            (stats.decoded_cache.hits, stats.decoded_cache.misses),
+            (2, 0)
+        );
+        // deleted behind the cache's back: the cache does not resurrect it
+        store.backend().delete(key.slot()).await.unwrap();
+        assert!(store.get(&key).await.unwrap_err().is_not_found());
+        assert_eq!(store.stats().await.unwrap().decoded_cache.entries, 0);
+    }
+
+    #[tokio::test]
+    async fn too_large_is_refused() {
+        let store = Store::builder()
+            .backend(MemoryBackend::new(200))
+            .decoded_cache_bytes(0)
+            .build();
+        let err = store.put(&frame(10_000)).await.unwrap_err();
+        assert!(matches!(err, Error::TooLarge { limit: 200, .. }), "{err}");
+        let store = Store::builder().max_frame_bytes(100).build();
+        let err = store.put(&frame(10_000)).await.unwrap_err();
+        assert!(matches!(err, Error::TooLarge { limit: 100, .. }), "{err}");
+    }
+
+    #[tokio::test]
+    async fn bytes_and_json() {
+        let store = Store::memory();
+        let key = CacheKey::derive(["callback", "v1", "[1,2]"]);
+        assert!(store.get_bytes(&key).await.unwrap_err().is_not_found());
+        store.put_json(&key, &vec![1, 2, 3]).await.unwrap();
+        assert_eq!(
+            store.get_json::<Vec<i32>>(&key).await.unwrap(),
+            vec![1, 2, 3]
+        );
+        store.put_bytes(&key, b"").await.unwrap();
+        assert_eq!(store.get_bytes(&key).await.unwrap(), Bytes::new());
+        assert!(matches!(
+            store.get_json::<Vec<i32>>(&key).await,
+            Err(Error::Json(_))
+        ));
+        assert!(store.contains_bytes(&key).await.unwrap());
+        assert!(store.delete_bytes(&key).await.unwrap());
+    }
+
+    #[test]
+    fn unframe_detects_tampering() {
+        let key = CacheKey::derive(["k"]);
+        let other = CacheKey::derive(["other"]);
+        let mut framed = CACHE_MAGIC.to_vec();
+        framed.extend_from_slice(&cache_checksum(&key, b"value"));
+        framed.extend_from_slice(b"value");
+        let framed = Bytes::from(framed);
+        assert_eq!(
+            unframe(&key.slot(), &key, framed.clone(), true).unwrap(),
+            "value"
+        );
+        // the same bytes moved under another key
+        assert!(unframe(&other.slot(), &other, framed.clone(), true).is_err());
+        let mut flipped = framed.to_vec();
+        let last = flipped.len() - 1;
+        flipped[last] ^= 1;
+        assert!(unframe(&key.slot(), &key, Bytes::from(flipped), true).is_err());
+        assert!(unframe(&key.slot(), &key, Bytes::from_static(b"RSC1"), false).is_err());
+    }
+
+    #[test]
+    fn works_on_a_current_thread_runtime() {
+        let store = Store::memory();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let key = rt.block_on(store.put(&frame(3))).unwrap();
+        assert_eq!(rt.block_on(store.get(&key)).unwrap().height(), 3);
+    }
+}
