@@ -1,1 +1,3 @@
 //! Shared helpers for the example apps.
+
+pub mod data;

@@ -1,0 +1,279 @@
+//! The callbacks every [`crate::DataTableAio`] shares, registered once at
+//! link time with `MATCH` on the `aio_id`.
+
+use std::sync::Arc;
+
+use dash_core::{
+    Callback, CallbackError, Input, MATCH, Output, PreventUpdate, State, Update, callback_context,
+    named,
+};
+use polars::prelude::DataFrame;
+use redis_store::FrameRef;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::component::MAX_PAGE_SIZE;
+use crate::engine::{self, View, ViewSpec};
+use crate::{ids, query};
+
+/// What the table callback reads.
+#[derive(Debug, Deserialize)]
+struct TableArgs {
+    page_current: Option<f64>,
+    sort_by: Option<Value>,
+    filter_query: Option<String>,
+    search: Option<String>,
+    page_size: Option<f64>,
+    source: Option<Value>,
+}
+
+/// What the table callback writes.
+#[derive(Debug, Serialize)]
+struct TableOut {
+    data: Update<Vec<Map<String, Value>>>,
+    page_count: Update<usize>,
+    page_current: Update<usize>,
+    page_size: Update<usize>,
+    summary: Update<String>,
+    message: String,
+    view_spec: Update<Value>,
+}
+
+impl TableOut {
+    /// Shows `message` and keeps the last good page.
+    fn error(message: String) -> Self {
+        TableOut {
+            data: Update::NoUpdate,
+            page_count: Update::NoUpdate,
+            page_current: Update::NoUpdate,
+            page_size: Update::NoUpdate,
+            summary: Update::NoUpdate,
+            message,
+            view_spec: Update::NoUpdate,
+        }
+    }
+}
+
+fn source_key(source: Option<&Value>) -> Result<FrameRef, String> {
+    let v = source.ok_or("the table has lost its data source; reload the page")?;
+    FrameRef::from_json(v).map_err(|e| format!("the table's data source is invalid: {e}"))
+}
+
+async fn load(key: &FrameRef) -> Result<DataFrame, String> {
+    crate::store().load(&key.key).await.map_err(|e| {
+        if e.is_not_found() {
+            "this data expired — reload the page".to_owned()
+        } else {
+            format!("the data could not be loaded: {e}")
+        }
+    })
+}
+
+/// The view for `spec`, from the cache or built off the async threads.
+async fn view(
+    key: &FrameRef,
+    frame: DataFrame,
+    spec: ViewSpec,
+) -> Result<(Arc<View>, DataFrame), String> {
+    let cache_key = key.key.to_hex();
+    tokio::task::spawn_blocking(move || {
+        crate::views()
+            .get_or_build(&cache_key, &spec, &frame)
+            .map(|v| (v, frame))
+            .map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| format!("the table query failed: {e}"))?
+}
+
+fn view_spec_json(spec: &ViewSpec, sort_by: &Value) -> Value {
+    json!({"filter": spec.filter.to_string(), "search": spec.search, "sort_by": sort_by})
+}
+
+fn spec_from_json(v: &Value) -> Result<ViewSpec, String> {
+    let filter = v.get("filter").and_then(Value::as_str).unwrap_or("");
+    let filter = query::parse(filter).map_err(|e| format!("filter: {e}"))?;
+    let search = v
+        .get("search")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned();
+    let sort = engine::parse_sort_by(v.get("sort_by").unwrap_or(&Value::Null))
+        .map_err(|e| e.to_string())?;
+    Ok(ViewSpec {
+        filter,
+        search,
+        sort,
+    })
+}
+
+async fn table(args: TableArgs) -> Result<TableOut, CallbackError> {
+    let key = match source_key(args.source.as_ref()) {
+        Ok(k) => k,
+        Err(m) => return Ok(TableOut::error(m)),
+    };
+    let filter_text = args.filter_query.unwrap_or_default();
+    let filter = match query::parse(&filter_text) {
+        Ok(q) => q,
+        Err(e) => return Ok(TableOut::error(format!("Filter: {e}"))),
+    };
+    let sort_by = args.sort_by.unwrap_or(Value::Array(Vec::new()));
+    let sort = match engine::parse_sort_by(&sort_by) {
+        Ok(s) => s,
+        Err(e) => return Ok(TableOut::error(format!("Sort: {e}"))),
+    };
+    let page_size = match args.page_size {
+        Some(n) if n.fract() == 0.0 && n >= 1.0 && n <= f64::from(MAX_PAGE_SIZE) => n as usize,
+        None => 25,
+        Some(n) => {
+            return Ok(TableOut::error(format!(
+                "page size {n} is not allowed: choose 1 to {MAX_PAGE_SIZE} rows"
+            )));
+        }
+    };
+    // A new filter, sort, search or page size starts from the first page;
+    // only a page flip keeps the requested page (clamped below).
+    let flipped = callback_context()
+        .map(|c| {
+            !c.triggered().is_empty() && c.triggered().iter().all(|t| t.property == "page_current")
+        })
+        .unwrap_or(false);
+    let requested = match args.page_current {
+        Some(p) if flipped && p.is_finite() && p >= 0.0 => p as usize,
+        _ => 0,
+    };
+    let spec = ViewSpec {
+        filter,
+        search: args.search.unwrap_or_default(),
+        sort,
+    };
+    let spec_json = view_spec_json(&spec, &sort_by);
+    let frame = match load(&key).await {
+        Ok(f) => f,
+        Err(m) => return Ok(TableOut::error(m)),
+    };
+    let (view, frame) = match view(&key, frame, spec).await {
+        Ok(v) => v,
+        Err(m) => return Ok(TableOut::error(m)),
+    };
+    let (page_current, page_count) = engine::clamp_page(view.len(), requested, page_size);
+    let page = match view.page(&frame, page_current, page_size) {
+        Ok(p) => p,
+        Err(e) => return Ok(TableOut::error(e.to_string())),
+    };
+    let first = page_current * page_size;
+    let summary = if view.is_empty() {
+        format!("no rows match (filtered from {})", view.total_rows())
+    } else {
+        let last = (first + page.height()).min(view.len());
+        let filtered = if view.len() == view.total_rows() {
+            String::new()
+        } else {
+            format!(" (filtered from {})", view.total_rows())
+        };
+        format!("rows {}–{} of {}{}", first + 1, last, view.len(), filtered)
+    };
+    Ok(TableOut {
+        data: Update::Set(engine::page_to_json(&page)),
+        page_count: Update::Set(page_count),
+        page_current: Update::Set(page_current),
+        page_size: Update::Set(page_size),
+        summary: Update::Set(summary),
+        message: String::new(),
+        view_spec: if flipped {
+            Update::NoUpdate
+        } else {
+            Update::Set(spec_json)
+        },
+    })
+}
+
+/// Puts the current view into the store (a moment after the table shows
+/// it) and publishes its key.
+async fn view_key(spec: Option<Value>, source: Option<Value>) -> Result<Value, CallbackError> {
+    let spec = spec.ok_or(PreventUpdate)?;
+    let key = source_key(source.as_ref()).map_err(CallbackError::msg)?;
+    let spec = spec_from_json(&spec).map_err(CallbackError::msg)?;
+    let frame = load(&key).await.map_err(CallbackError::msg)?;
+    let (view, frame) = view(&key, frame, spec).await.map_err(CallbackError::msg)?;
+    let rows = tokio::task::spawn_blocking(move || view.take_all(&frame))
+        .await
+        .map_err(|e| CallbackError::msg(format!("the view could not be built: {e}")))?
+        .map_err(|e| CallbackError::msg(e.to_string()))?;
+    let stored = crate::store()
+        .put_ref(&rows)
+        .await
+        .map_err(CallbackError::msg)?;
+    serde_json::to_value(stored).map_err(CallbackError::msg)
+}
+
+/// The whole filtered and sorted result as CSV for `dcc.Download`.
+async fn export(
+    clicks: Option<u64>,
+    spec: Option<Value>,
+    source: Option<Value>,
+) -> Result<Value, CallbackError> {
+    clicks.ok_or(PreventUpdate)?;
+    let key = source_key(source.as_ref()).map_err(CallbackError::msg)?;
+    let spec = match spec {
+        Some(s) => spec_from_json(&s).map_err(CallbackError::msg)?,
+        None => ViewSpec::default(),
+    };
+    let frame = load(&key).await.map_err(CallbackError::msg)?;
+    let (view, frame) = view(&key, frame, spec).await.map_err(CallbackError::msg)?;
+    let csv = tokio::task::spawn_blocking(move || {
+        view.take_all(&frame)
+            .map_err(|e| e.to_string())
+            .and_then(|rows| engine::to_csv(&rows).map_err(|e| e.to_string()))
+    })
+    .await
+    .map_err(|e| CallbackError::msg(format!("the export failed: {e}")))?
+    .map_err(CallbackError::msg)?;
+    Ok(json!({"content": csv, "filename": "export.csv", "type": "text/csv", "base64": false}))
+}
+
+/// The callbacks of every DataTableAio; registered at link time.
+pub fn callbacks() -> Vec<Callback> {
+    vec![
+        Callback::new(
+            named! {
+                data: Output::new(ids::table(MATCH), "data"),
+                page_count: Output::new(ids::table(MATCH), "page_count"),
+                page_current: Output::new(ids::table(MATCH), "page_current"),
+                page_size: Output::new(ids::table(MATCH), "page_size"),
+                summary: Output::new(ids::summary(MATCH), "children"),
+                message: Output::new(ids::message(MATCH), "children"),
+                view_spec: Output::new(ids::view_spec(MATCH), "data"),
+            },
+            named! {
+                page_current: Input::new(ids::table(MATCH), "page_current"),
+                sort_by: Input::new(ids::table(MATCH), "sort_by"),
+                filter_query: Input::new(ids::table(MATCH), "filter_query"),
+                search: Input::new(ids::search(MATCH), "value"),
+                page_size: Input::new(ids::page_size(MATCH), "value"),
+                source: State::new(ids::source(MATCH), "data"),
+            },
+            table,
+        ),
+        Callback::new(
+            Output::new(ids::view_key(MATCH), "data"),
+            (
+                Input::new(ids::view_spec(MATCH), "data"),
+                State::new(ids::source(MATCH), "data"),
+            ),
+            view_key,
+        ),
+        Callback::new(
+            Output::new(ids::download(MATCH), "data"),
+            (
+                Input::new(ids::export_button(MATCH), "n_clicks"),
+                State::new(ids::view_spec(MATCH), "data"),
+                State::new(ids::source(MATCH), "data"),
+            ),
+            export,
+        )
+        .prevent_initial_call(true),
+    ]
+}
+
+dash_core::register_callbacks!(callbacks);

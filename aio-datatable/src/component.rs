@@ -1,0 +1,199 @@
+//! [`DataTableAio`]: the component an app drops into its layout.
+
+use dash_core::dash_table::{self, DataTablePageAction, DataTableSortAction, DataTableSortMode};
+use dash_core::{Node, dcc, html};
+use polars::prelude::DataFrame;
+use redis_store::Store;
+use serde_json::{Value, json};
+
+use crate::{Error, engine, ids};
+
+/// Page sizes offered by the selector.
+pub const PAGE_SIZES: &[u32] = &[10, 25, 50, 100, 250, 1000];
+
+/// The largest page size a client may ask for.
+pub const MAX_PAGE_SIZE: u32 = 1000;
+
+/// A DataTable that pages, filters and sorts a polars frame on the server.
+///
+/// The frame is put into a [`redis_store::Store`] (by default the
+/// process-wide one of [`crate::store`]); only its key travels through
+/// the browser. The callbacks are registered once, for every app of the
+/// program, with `MATCH` on the `aio_id`: any number of tables can share
+/// a page and keep their own state.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), aio_datatable::Error> {
+/// use aio_datatable::DataTableAio;
+/// use dash_core::prelude::*;
+/// use polars::prelude::*;
+///
+/// let df = df!("city" => ["Oslo", "Lima"], "pop" => [0.7, 10.0]).map_err(aio_datatable::Error::polars)?;
+/// let table = DataTableAio::new(df).aio_id("cities").page_size(25).build().await?;
+/// let mut app = Dash::new();
+/// app.layout(html::Div::new().children((html::H1::new().children("Cities"), table)));
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct DataTableAio {
+    frame: DataFrame,
+    aio_id: String,
+    page_size: u32,
+    columns: Option<Vec<String>>,
+    labels: Vec<(String, String)>,
+    formats: Vec<(String, Value)>,
+    table_props: Vec<(String, Value)>,
+    store: Option<Store>,
+}
+
+impl DataTableAio {
+    /// A table over `frame`, 25 rows a page, every column, a random `aio_id`.
+    pub fn new(frame: DataFrame) -> Self {
+        DataTableAio {
+            frame,
+            aio_id: random_id(),
+            page_size: 25,
+            columns: None,
+            labels: Vec::new(),
+            formats: Vec::new(),
+            table_props: Vec::new(),
+            store: None,
+        }
+    }
+
+    /// Sets the `aio_id` (needed when layouts are built per request or
+    /// served by several processes; default: random).
+    pub fn aio_id(mut self, aio_id: impl Into<String>) -> Self {
+        self.aio_id = aio_id.into();
+        self
+    }
+
+    /// Rows per page (1 to [`MAX_PAGE_SIZE`]).
+    pub fn page_size(mut self, rows: u32) -> Self {
+        self.page_size = rows.clamp(1, MAX_PAGE_SIZE);
+        self
+    }
+
+    /// Shows only these columns, in this order.
+    pub fn columns<S: Into<String>>(mut self, columns: impl IntoIterator<Item = S>) -> Self {
+        self.columns = Some(columns.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// A header label for a column (default: its name).
+    pub fn label(mut self, column: impl Into<String>, label: impl Into<String>) -> Self {
+        self.labels.push((column.into(), label.into()));
+        self
+    }
+
+    /// A DataTable `format` for a column, e.g.
+    /// `json!({"specifier": ",.2f"})` for numbers.
+    pub fn format(mut self, column: impl Into<String>, format: Value) -> Self {
+        self.formats.push((column.into(), format));
+        self
+    }
+
+    /// Any other DataTable prop (`style_table`, `style_cell`, `tooltip_data`…).
+    pub fn table_prop(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.table_props.push((name.into(), value.into()));
+        self
+    }
+
+    /// Uses this store instead of the process-wide one.
+    pub fn store(mut self, store: Store) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// Puts the frame into the store and returns the layout.
+    pub async fn build(self) -> Result<html::Div, Error> {
+        let frame = match &self.columns {
+            Some(cols) => self
+                .frame
+                .select(cols.iter().map(String::as_str))
+                .map_err(Error::polars)?,
+            None => self.frame.clone(),
+        };
+        let store = self.store.clone().unwrap_or_else(|| crate::store().clone());
+        let key = store.put_ref(&frame).await?;
+        let aio = self.aio_id.as_str();
+        let mut columns = engine::column_specs(frame.schema());
+        for col in &mut columns {
+            let id = col["id"].as_str().unwrap_or_default().to_owned();
+            if let Some((_, label)) = self.labels.iter().find(|(c, _)| *c == id) {
+                col["name"] = Value::String(label.clone());
+            }
+            if let Some((_, f)) = self.formats.iter().find(|(c, _)| *c == id) {
+                col["format"] = f.clone();
+            }
+        }
+        let mut table = dash_table::DataTable::new()
+            .id(ids::table(aio))
+            .columns(Value::Array(columns))
+            .data(json!([]))
+            .page_action(DataTablePageAction::Custom)
+            .filter_action("custom")
+            .sort_action(DataTableSortAction::Custom)
+            .sort_mode(DataTableSortMode::Multi)
+            .page_current(0)
+            .page_size(self.page_size)
+            .filter_query("")
+            .sort_by(json!([]))
+            .style_table(json!({"overflowX": "auto"}));
+        for (name, value) in self.table_props {
+            table = table.prop(name, value);
+        }
+        let options: Vec<Value> = PAGE_SIZES
+            .iter()
+            .map(|n| json!({"label": format!("{n} rows"), "value": n}))
+            .collect();
+        let toolbar = html::Div::new()
+            .class_name("datatable-aio__toolbar")
+            .style(json!({"display": "flex", "gap": "0.75em", "alignItems": "center", "margin": "0.5em 0"}))
+            .children((
+                dcc::Input::new()
+                    .id(ids::search(aio))
+                    .r#type(dcc::InputType::Search)
+                    .placeholder("Search text columns…")
+                    .value("")
+                    .debounce(true),
+                html::Div::new().style(json!({"width": "9em"})).children(
+                    dcc::Dropdown::new()
+                        .id(ids::page_size(aio))
+                        .options(Value::Array(options))
+                        .value(self.page_size)
+                        .clearable(false),
+                ),
+                html::Button::new()
+                    .id(ids::export_button(aio))
+                    .children("Export CSV"),
+                dcc::Download::new().id(ids::download(aio)),
+            ));
+        Ok(html::Div::new().class_name("datatable-aio").children(vec![
+            Node::from(
+                dcc::Store::new()
+                    .id(ids::source(aio))
+                    .data(serde_json::to_value(key).map_err(|e| Error::Internal(e.to_string()))?),
+            ),
+            Node::from(dcc::Store::new().id(ids::view_spec(aio))),
+            Node::from(dcc::Store::new().id(ids::view_key(aio))),
+            Node::from(toolbar),
+            Node::from(
+                html::Div::new()
+                    .id(ids::message(aio))
+                    .class_name("datatable-aio__message")
+                    .style(json!({"color": "#b00020", "minHeight": "1.2em"})),
+            ),
+            Node::from(table),
+            Node::from(
+                html::Div::new()
+                    .id(ids::summary(aio))
+                    .class_name("datatable-aio__summary"),
+            ),
+        ]))
+    }
+}
+
+fn random_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}

@@ -1,0 +1,142 @@
+//! Rendering a page as DataTable `data`, and a view as CSV.
+
+use std::fmt::Write as _;
+
+use polars::prelude::*;
+use serde_json::{Map, Number, Value};
+
+use super::EngineError;
+use super::columns::Repr;
+
+/// The rows of `page` as DataTable `data` records (`{column id: cell}`), in
+/// the representation the filter and the sort read (see [`super`]):
+/// integers as they are (even beyond 2^53, where the browser will round
+/// them), finite floats as numbers and NaN/±inf as `null`, booleans,
+/// strings, categories as strings, dates as `YYYY-MM-DD`, datetimes as
+/// `YYYY-MM-DDTHH:MM:SS[.fff][+HH:MM]`, nulls as `null`.
+///
+/// Meant for a page: O(rows × columns) JSON values. Never fails: a column
+/// of a dtype cells cannot hold (lists, structs, binary — which the filter
+/// and the sort reject with [`EngineError::TypeMismatch`]) is sent as
+/// polars' text of each value, so the table can at least show it.
+pub fn page_to_json(page: &DataFrame) -> Vec<Map<String, Value>> {
+    let mut rows: Vec<Map<String, Value>> = (0..page.height()).map(|_| Map::new()).collect();
+    for column in page.columns() {
+        let name = column.name().as_str();
+        for (row, cell) in rows.iter_mut().zip(cells(column)) {
+            row.insert(name.to_owned(), cell);
+        }
+    }
+    rows
+}
+
+/// A frame (typically [`View::take_all`](super::View::take_all)) as CSV:
+/// a header of column ids, then one line per row with the cells of
+/// [`page_to_json`] (`null` as an empty field, strings quoted when they hold
+/// a comma, a quote or a line break). Lines end with `\n`.
+pub fn to_csv(frame: &DataFrame) -> Result<String, EngineError> {
+    const CHUNK: usize = 65_536;
+    let mut out = String::new();
+    let names: Vec<&str> = frame
+        .get_column_names()
+        .into_iter()
+        .map(|n| n.as_str())
+        .collect();
+    for (i, name) in names.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        csv_field(&mut out, name);
+    }
+    out.push('\n');
+    let mut offset = 0;
+    while offset < frame.height() {
+        let chunk = frame.slice(offset as i64, CHUNK);
+        let columns: Vec<Vec<Value>> = chunk.columns().iter().map(cells).collect();
+        for r in 0..chunk.height() {
+            for (i, column) in columns.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                match &column[r] {
+                    Value::Null => {}
+                    Value::String(s) => csv_field(&mut out, s),
+                    other => {
+                        let _ = write!(out, "{other}");
+                    }
+                }
+            }
+            out.push('\n');
+        }
+        offset += CHUNK;
+    }
+    Ok(out)
+}
+
+fn csv_field(out: &mut String, text: &str) {
+    if text.contains([',', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&text.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(text);
+    }
+}
+
+/// The JSON cells of one column.
+fn cells(column: &Column) -> Vec<Value> {
+    let name = column.name().as_str();
+    let convert = match Repr::of(column.dtype()) {
+        Some(Repr::Int | Repr::Float | Repr::Text | Repr::Bool | Repr::Null) => None,
+        Some(Repr::OtherNum) => Some(col(name).cast(DataType::Float64)),
+        Some(repr) => Some(repr.value(name)),
+        None => Some(col(name).cast(DataType::String)),
+    };
+    let converted = match convert {
+        None => Some(column.clone()),
+        Some(expr) => DataFrame::new(column.len(), vec![column.clone()])
+            .and_then(|df| df.lazy().select([expr.alias(name)]).collect())
+            .and_then(|df| df.column(name).cloned())
+            .ok(),
+    };
+    match converted {
+        Some(c) => c
+            .as_materialized_series()
+            .rechunk()
+            .iter()
+            .map(cell_to_json)
+            .collect(),
+        // Last resort for dtypes polars cannot even cast to text.
+        None => (0..column.len())
+            .map(|i| match column.get(i) {
+                Ok(AnyValue::Null) | Err(_) => Value::Null,
+                Ok(v) => Value::from(v.to_string()),
+            })
+            .collect(),
+    }
+}
+
+fn float(v: f64) -> Value {
+    Number::from_f64(v).map_or(Value::Null, Value::Number)
+}
+
+fn cell_to_json(cell: AnyValue<'_>) -> Value {
+    match cell {
+        AnyValue::Null => Value::Null,
+        AnyValue::Boolean(b) => Value::Bool(b),
+        AnyValue::Int8(v) => Value::from(v),
+        AnyValue::Int16(v) => Value::from(v),
+        AnyValue::Int32(v) => Value::from(v),
+        AnyValue::Int64(v) => Value::from(v),
+        AnyValue::UInt8(v) => Value::from(v),
+        AnyValue::UInt16(v) => Value::from(v),
+        AnyValue::UInt32(v) => Value::from(v),
+        AnyValue::UInt64(v) => Value::from(v),
+        AnyValue::Float32(v) => float(f64::from(v)),
+        AnyValue::Float64(v) => float(v),
+        AnyValue::String(s) => Value::from(s),
+        AnyValue::StringOwned(s) => Value::from(s.as_str()),
+        // Every other dtype was converted to one of the above.
+        other => Value::from(other.to_string()),
+    }
+}

@@ -1,0 +1,88 @@
+//! Column kernels for the JavaScript conversions polars has no native
+//! equivalent of. Each one runs once over a whole column (chunk by chunk,
+//! inside the polars plan, via [`Expr::map`]); the filter tree itself is
+//! always a single polars expression.
+//!
+//! | kernel | input → output | used by |
+//! |---|---|---|
+//! | [`fast_numeric`] | String → Float64 (`fast-isnumeric` value, else null) | `=` on text cells |
+//! | [`js_number`] | String → Float64 (JS `+s`, NaN → null) | `<` … text vs number |
+//! | [`number_string`] | Float64 → String (JS `String(v)`) | `contains`, `i` ops, `datestartswith` on numbers |
+//! | [`date_norm`] | String → String (`normalizeDate`, else null) | `datestartswith` |
+//! | [`utf16`] | String → String (UTF-16 order key) | `<` …, sorting |
+//! | [`prime`] | Float64 → Boolean | `is prime` |
+
+use polars::prelude::*;
+
+use super::js;
+use crate::query::{js_to_number, numeric_value};
+
+fn kernel<F>(input: Expr, out: DataType, name: &'static str, f: F) -> Expr
+where
+    F: Fn(&Series) -> PolarsResult<Series> + Send + Sync + 'static,
+{
+    input.map_with_fmt_str(
+        move |c: Column| f(c.as_materialized_series()).map(Column::from),
+        move |_, field| Ok(Field::new(field.name().clone(), out.clone())),
+        name,
+    )
+}
+
+fn str_to_f64(s: &Series, f: fn(&str) -> Option<f64>) -> PolarsResult<Series> {
+    let ca = s.str()?;
+    let out: Float64Chunked = ca.iter().map(|o| o.and_then(f)).collect();
+    Ok(out.with_name(s.name().clone()).into_series())
+}
+
+/// `fast-isnumeric`'s number for each string (null when not numeric).
+pub(crate) fn fast_numeric(e: Expr) -> Expr {
+    kernel(e, DataType::Float64, "js_fast_numeric", |s| {
+        str_to_f64(s, numeric_value)
+    })
+}
+
+/// JavaScript's `+s` for each string, `NaN` as null (`Infinity` kept).
+pub(crate) fn js_number(e: Expr) -> Expr {
+    kernel(e, DataType::Float64, "js_number", |s| {
+        str_to_f64(s, js_to_number)
+    })
+}
+
+/// JavaScript's `String(v)` for each number.
+pub(crate) fn number_string(e: Expr) -> Expr {
+    kernel(e, DataType::String, "js_number_string", |s| {
+        let ca = s.f64()?;
+        let out: StringChunked = ca.iter().map(|o| o.map(js::number_to_string)).collect();
+        Ok(out.with_name(s.name().clone()).into_series())
+    })
+}
+
+/// dash-table's `normalizeDate` for each string (null when not a date).
+pub(crate) fn date_norm(e: Expr, yfirst: i32) -> Expr {
+    kernel(e, DataType::String, "js_normalize_date", move |s| {
+        let ca = s.str()?;
+        let out: StringChunked = ca
+            .iter()
+            .map(|o| o.and_then(|t| js::normalize_date(t, yfirst)))
+            .collect();
+        Ok(out.with_name(s.name().clone()).into_series())
+    })
+}
+
+/// A key whose byte order is the strings' UTF-16 order (see
+/// [`js::utf16_key`]); cheap for strings without characters >= U+E000.
+pub(crate) fn utf16(e: Expr) -> Expr {
+    kernel(e, DataType::String, "utf16_key", |s| {
+        let ca = s.str()?;
+        Ok(ca.apply_values(js::utf16_key).into_series())
+    })
+}
+
+/// dash-table's `is prime` for each number (null stays null).
+pub(crate) fn prime(e: Expr) -> Expr {
+    kernel(e, DataType::Boolean, "js_is_prime", |s| {
+        let ca = s.f64()?;
+        let out: BooleanChunked = ca.iter().map(|o| o.map(js::is_prime_js)).collect();
+        Ok(out.with_name(s.name().clone()).into_series())
+    })
+}

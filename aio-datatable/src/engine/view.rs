@@ -1,0 +1,336 @@
+//! Views: the filtered, sorted row order of a frame, and its pages.
+
+use polars::prelude::*;
+use serde_json::Value;
+
+use super::EngineError;
+use super::columns::Repr;
+use super::filter::{P, compile_pred};
+use super::sort::{SortKey, parse_sort_by, sort_exprs};
+use crate::query::{Query, is_js_whitespace, parse};
+
+/// What the table shows: a filter, a search text and a sort.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ViewSpec {
+    /// The parsed `filter_query`.
+    pub filter: Query,
+    /// The search box text (see [`search_expr`]); empty for none.
+    pub search: String,
+    /// The parsed `sort_by` (see [`parse_sort_by`]).
+    pub sort: Vec<SortKey>,
+}
+
+impl ViewSpec {
+    /// A spec from its parts.
+    pub fn new(filter: Query, search: impl Into<String>, sort: Vec<SortKey>) -> Self {
+        ViewSpec {
+            filter,
+            search: search.into(),
+            sort,
+        }
+    }
+
+    /// A spec from the table's props: `filter_query` (parsed with
+    /// [`crate::query::parse`]), the search text and `sort_by`.
+    pub fn from_props(
+        filter_query: &str,
+        search: &str,
+        sort_by: &Value,
+    ) -> Result<Self, crate::Error> {
+        Ok(ViewSpec {
+            filter: parse(filter_query)?,
+            search: search.to_owned(),
+            sort: parse_sort_by(sort_by)?,
+        })
+    }
+
+    /// A canonical key for caching: specs that print the same filter, have
+    /// the same trimmed search text and the same sort keys share it. The
+    /// filter is printed with the query's `Display` (so `{a} eq 1` and
+    /// `{a} = 1` share a key); the whole is a JSON array, so no text can
+    /// collide with another part.
+    pub fn cache_key(&self) -> String {
+        let sort: Vec<Value> = self
+            .sort
+            .iter()
+            .map(|k| {
+                Value::from(vec![
+                    Value::from(k.column.as_str()),
+                    Value::from(k.descending),
+                ])
+            })
+            .collect();
+        Value::from(vec![
+            Value::from(self.filter.to_string()),
+            Value::from(search_text(&self.search)),
+            Value::from(sort),
+        ])
+        .to_string()
+    }
+}
+
+fn search_text(text: &str) -> &str {
+    text.trim_matches(is_js_whitespace)
+}
+
+/// The search box as a predicate: rows where any text column (String,
+/// Categorical, Enum) contains `text`, case-insensitively (Unicode simple
+/// case folding, so `ß` does not match `SS`). The caller ANDs it with the
+/// filter ([`build_view`] does). Leading and trailing whitespace is ignored;
+/// `None` when nothing is left. When the frame has no text column, nothing
+/// matches. Null cells never match.
+pub fn search_expr(text: &str, schema: &Schema) -> Option<Expr> {
+    let text = search_text(text);
+    if text.is_empty() {
+        return None;
+    }
+    let pattern = format!("(?i){}", regex::escape(text));
+    let mut out: Option<Expr> = None;
+    for (name, dtype) in schema.iter() {
+        let c = match Repr::of(dtype) {
+            Some(Repr::Text) => col(name.as_str()),
+            Some(Repr::Categorical) => col(name.as_str()).cast(DataType::String),
+            _ => continue,
+        };
+        let hit = c
+            .str()
+            .contains(lit(pattern.as_str()), true)
+            .fill_null(lit(false));
+        out = Some(match out {
+            Some(acc) => acc.or(hit),
+            None => hit,
+        });
+    }
+    Some(out.unwrap_or(lit(false)))
+}
+
+/// The rows of a frame that a [`ViewSpec`] shows, in display order.
+///
+/// A view holds row indices only (4 bytes a row), never data: pages are
+/// taken from the frame it was built from with [`View::page`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct View {
+    rows: Rows,
+    total_rows: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Rows {
+    /// Every row in frame order (no filter, no sort): nothing stored.
+    All,
+    Indices(Vec<IdxSize>),
+}
+
+/// Where a page lies in a view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageWindow {
+    /// The page shown, clamped to the last page (0-based).
+    pub page_current: usize,
+    /// How many pages the view has; at least 1, even when it is empty.
+    pub page_count: usize,
+    /// Position of the page's first row in the view.
+    pub offset: usize,
+    /// Rows on the page (0 only for an empty view).
+    pub len: usize,
+}
+
+/// The window of page `page_current` of `page_size` rows in a view of
+/// `rows` rows. A `page_current` beyond the end (a filter shrank the view)
+/// is clamped to the last page — dash-table itself would jump back to page
+/// 0 — and `page_count` is always at least 1 (the table's custom paging
+/// wants one). A `page_size` of 0 counts as 1.
+pub fn page_window(rows: usize, page_current: usize, page_size: usize) -> PageWindow {
+    let size = page_size.max(1);
+    let page_count = rows.div_ceil(size).max(1);
+    let page_current = page_current.min(page_count - 1);
+    let offset = page_current * size;
+    PageWindow {
+        page_current,
+        page_count,
+        offset,
+        len: size.min(rows - offset.min(rows)),
+    }
+}
+
+/// [`page_window`] as `(page_current, page_count)`: the page to show,
+/// clamped to the last one, and the page count (at least 1) for the table's
+/// `page_current` and `page_count` props.
+pub fn clamp_page(rows: usize, page_current: usize, page_size: usize) -> (usize, usize) {
+    let w = page_window(rows, page_current, page_size);
+    (w.page_current, w.page_count)
+}
+
+impl View {
+    /// Rows in the view (after filtering).
+    pub fn len(&self) -> usize {
+        match &self.rows {
+            Rows::All => self.total_rows,
+            Rows::Indices(ix) => ix.len(),
+        }
+    }
+
+    /// Whether the filter kept no row.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Rows of the frame the view was built from (before filtering).
+    pub fn total_rows(&self) -> usize {
+        self.total_rows
+    }
+
+    /// The frame row of every view row, in display order (dash-table's
+    /// `derived_virtual_indices`).
+    pub fn indices(&self) -> Vec<IdxSize> {
+        self.slice(0, self.len())
+    }
+
+    /// The window of a page; see [`page_window`].
+    pub fn window(&self, page_current: usize, page_size: usize) -> PageWindow {
+        page_window(self.len(), page_current, page_size)
+    }
+
+    /// The frame rows of a page, in display order (dash-table's
+    /// `derived_viewport_indices`).
+    pub fn page_indices(&self, page_current: usize, page_size: usize) -> Vec<IdxSize> {
+        let w = self.window(page_current, page_size);
+        self.slice(w.offset, w.len)
+    }
+
+    fn slice(&self, offset: usize, len: usize) -> Vec<IdxSize> {
+        match &self.rows {
+            // The frame height was checked to fit `IdxSize` at build time.
+            Rows::All => (offset..offset + len).map(|i| i as IdxSize).collect(),
+            Rows::Indices(ix) => ix[offset..offset + len].to_vec(),
+        }
+    }
+
+    /// Page `page_current` (clamped, see [`page_window`]) of `page_size`
+    /// rows, taken from `df`, which must be the frame the view was built
+    /// from. Costs O(page size): a slice of the indices and a gather.
+    pub fn page(
+        &self,
+        df: &DataFrame,
+        page_current: usize,
+        page_size: usize,
+    ) -> Result<DataFrame, EngineError> {
+        self.check_frame(df)?;
+        let w = self.window(page_current, page_size);
+        Ok(match &self.rows {
+            Rows::All => df.slice(w.offset as i64, w.len),
+            Rows::Indices(_) => {
+                let idx = IdxCa::from_vec(PlSmallStr::EMPTY, self.slice(w.offset, w.len));
+                df.take(&idx)?
+            }
+        })
+    }
+
+    /// Every row of the view, in display order, taken from `df` (the frame
+    /// the view was built from): the data behind an export or a stored
+    /// result. O(view rows).
+    pub fn take_all(&self, df: &DataFrame) -> Result<DataFrame, EngineError> {
+        self.check_frame(df)?;
+        Ok(match &self.rows {
+            Rows::All => df.clone(),
+            Rows::Indices(ix) => df.take(&IdxCa::from_vec(PlSmallStr::EMPTY, ix.clone()))?,
+        })
+    }
+
+    fn check_frame(&self, df: &DataFrame) -> Result<(), EngineError> {
+        if df.height() == self.total_rows {
+            Ok(())
+        } else {
+            Err(EngineError::FrameMismatch {
+                expected: self.total_rows,
+                actual: df.height(),
+            })
+        }
+    }
+
+    /// Approximate heap size, for [`super::ViewCache`]'s budget.
+    pub fn heap_bytes(&self) -> usize {
+        let rows = match &self.rows {
+            Rows::All => 0,
+            Rows::Indices(ix) => ix.capacity() * size_of::<IdxSize>(),
+        };
+        size_of::<View>() + rows
+    }
+}
+
+/// Build the view `spec` describes over `df`: filter (the compiled query
+/// ANDed with the search), then a stable sort by the keys with nulls last
+/// in both directions. All of it runs as one polars plan that yields only
+/// row indices.
+///
+/// Errors: an unknown column in the filter or the sort
+/// ([`EngineError::UnknownColumn`]), a column cells cannot hold
+/// ([`EngineError::TypeMismatch`]), or a polars failure.
+pub fn build_view(df: &DataFrame, spec: &ViewSpec) -> Result<View, EngineError> {
+    let total_rows = df.height();
+    if IdxSize::try_from(total_rows).is_err() {
+        return Err(EngineError::Polars(format!(
+            "the frame has {total_rows} rows, more than polars' row index type holds; \
+             build polars with the `bigidx` feature"
+        )));
+    }
+    let schema = df.schema();
+    let mut pred = compile_pred(&spec.filter, schema)?;
+    if let Some(search) = search_expr(&spec.search, schema) {
+        pred = pred.and(P::E(search));
+    }
+    let (keys, descending) = sort_exprs(df, &spec.sort)?;
+    let rows = match (&pred, keys.is_empty()) {
+        (P::Const(true), true) => Rows::All,
+        (P::Const(false), _) => Rows::Indices(Vec::new()),
+        _ => {
+            let mut index = String::from("__aio_row_index");
+            while schema.contains(&index) {
+                index.push('_');
+            }
+            let mut lf = df.clone().lazy().with_row_index(index.as_str(), None);
+            if let P::E(e) = pred {
+                lf = lf.filter(e);
+            }
+            if !keys.is_empty() {
+                let options = SortMultipleOptions::default()
+                    .with_order_descending_multi(descending)
+                    .with_nulls_last(true)
+                    .with_maintain_order(true);
+                lf = lf.sort_by_exprs(keys, options);
+            }
+            let out = lf.select([col(index.as_str())]).collect()?;
+            let idx = out.column(&index)?.idx()?;
+            Rows::Indices(idx.into_no_null_iter().collect())
+        }
+    };
+    Ok(View { rows, total_rows })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_clamp_and_count() {
+        let w = page_window(0, 3, 10);
+        assert_eq!(
+            (w.page_current, w.page_count, w.offset, w.len),
+            (0, 1, 0, 0)
+        );
+        let w = page_window(25, 1, 10);
+        assert_eq!(
+            (w.page_current, w.page_count, w.offset, w.len),
+            (1, 3, 10, 10)
+        );
+        let w = page_window(25, 7, 10);
+        assert_eq!(
+            (w.page_current, w.page_count, w.offset, w.len),
+            (2, 3, 20, 5)
+        );
+        let w = page_window(5, 0, 0);
+        assert_eq!(
+            (w.page_current, w.page_count, w.offset, w.len),
+            (0, 5, 0, 1)
+        );
+    }
+}

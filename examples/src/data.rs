@@ -1,0 +1,136 @@
+//! Data for the explorer: a deterministic generated dataset, or a CSV,
+//! Parquet or Arrow IPC file.
+
+use std::path::Path;
+
+use polars::prelude::*;
+
+/// A small, fast, deterministic generator (SplitMix64), so every run and
+/// every process sees the same dataset.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+const GIVEN: &[&str] = &[
+    "Ada",
+    "Alan",
+    "Barbara",
+    "Claude",
+    "Dennis",
+    "Donald",
+    "Edsger",
+    "Frances",
+    "Grace",
+    "Hedy",
+    "Ivan",
+    "Jean",
+    "John",
+    "Ken",
+    "Katherine",
+    "Linus",
+    "Margaret",
+    "Niklaus",
+    "Radia",
+    "Tim",
+];
+const FAMILY: &[&str] = &[
+    "Lovelace",
+    "Turing",
+    "Liskov",
+    "Shannon",
+    "Ritchie",
+    "Knuth",
+    "Dijkstra",
+    "Allen",
+    "Hopper",
+    "Lamarr",
+    "Sutherland",
+    "Sammet",
+    "McCarthy",
+    "Thompson",
+    "Johnson",
+    "Torvalds",
+    "Hamilton",
+    "Wirth",
+    "Perlman",
+    "Berners-Lee",
+];
+
+/// The explorer's generated dataset: `rows` rows of
+/// `id` i64, `name` string (about 10,000 distinct), `category` (`cat_0` …
+/// `cat_19`), `price` f64 in 0–1000, `qty` i32, `ts` datetime (ms), with
+/// some nulls in `name`, `price` and `qty`. The same `rows` give the same frame.
+pub fn generated(rows: usize) -> PolarsResult<DataFrame> {
+    let mut rng = SplitMix(0x5EED_DA5A);
+    let mut id = Vec::with_capacity(rows);
+    let mut name: Vec<Option<String>> = Vec::with_capacity(rows);
+    let mut category = Vec::with_capacity(rows);
+    let mut price: Vec<Option<f64>> = Vec::with_capacity(rows);
+    let mut qty: Vec<Option<i32>> = Vec::with_capacity(rows);
+    let mut ts = Vec::with_capacity(rows);
+    // 2020-01-01T00:00:00Z, spread over about five years.
+    let start_ms: i64 = 1_577_836_800_000;
+    for i in 0..rows {
+        id.push(i as i64);
+        let g = GIVEN[rng.below(GIVEN.len() as u64) as usize];
+        let f = FAMILY[rng.below(FAMILY.len() as u64) as usize];
+        let n = rng.below(25);
+        name.push((i % 89 != 7).then(|| format!("{g} {f} {n}")));
+        category.push(format!("cat_{}", rng.below(20)));
+        let cents = rng.below(100_001) as f64;
+        price.push((i % 97 != 3).then_some(cents / 100.0));
+        let q = rng.below(500) as i32;
+        qty.push((i % 101 != 5).then_some(q));
+        ts.push(start_ms + (rng.below(5 * 365 * 86_400) as i64) * 1000);
+    }
+    let ts = Int64Chunked::from_vec("ts".into(), ts)
+        .into_datetime(TimeUnit::Milliseconds, None)
+        .into_series();
+    DataFrame::new(
+        rows,
+        vec![
+            Column::new("id".into(), id),
+            Column::new("name".into(), name),
+            Column::new("category".into(), category),
+            Column::new("price".into(), price),
+            Column::new("qty".into(), qty),
+            ts.into_column(),
+        ],
+    )
+}
+
+/// Reads a Parquet or Arrow IPC (`.arrow`/`.ipc`/`.feather`) file.
+/// (CSV support comes with the data-source work of the DataTable issue.)
+pub fn read_file(path: &Path) -> PolarsResult<DataFrame> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let file = std::fs::File::open(path).map_err(|e| {
+        PolarsError::ComputeError(format!("cannot open {}: {e}", path.display()).into())
+    })?;
+    match ext.as_str() {
+        "parquet" | "pq" => ParquetReader::new(file).finish(),
+        "arrow" | "ipc" | "feather" => IpcReader::new(file).finish(),
+        other => Err(PolarsError::ComputeError(
+            format!(
+                "cannot read {}: unsupported extension {other:?} (use .parquet or .arrow/.ipc)",
+                path.display()
+            )
+            .into(),
+        )),
+    }
+}
