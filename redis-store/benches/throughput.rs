@@ -6,6 +6,7 @@
 //! BENCH_ROWS=1000000,10000000 BENCH_REPEAT=3 REDIS_URL=redis://127.0.0.1:6379/ \
 //!     cargo bench -p redis-store --bench throughput
 //! ```
+//! `BENCH_COMPRESSION` picks the codecs (default `zstd1,lz4`; also `zstd2`…`zstd22`, `none`).
 //! Not run by `cargo test` (harness = false, no `#[test]`s). MB/s are MiB of
 //! the frame's in-memory size (polars' estimate) per second; `wire MB` is the
 //! encoded size; `x raw` is the time relative to a raw `SET`/`GET` of the
@@ -128,7 +129,19 @@ async fn bench(n: usize, repeat: usize, url: &str, redis_ok: bool) {
         frame_bytes as f64 / MIB,
         t.elapsed().as_secs_f64()
     );
-    for compression in [Compression::Zstd(3), Compression::Lz4] {
+    let compressions: Vec<Compression> = std::env::var("BENCH_COMPRESSION")
+        .unwrap_or_else(|_| "zstd1,lz4".into())
+        .split(',')
+        .filter_map(|c| match c.trim() {
+            "lz4" => Some(Compression::Lz4),
+            "none" => Some(Compression::None),
+            z => z
+                .strip_prefix("zstd")
+                .and_then(|l| l.parse().ok())
+                .map(Compression::Zstd),
+        })
+        .collect();
+    for compression in compressions {
         let enc = codec::encode(&df, compression).expect("encode");
         let wire = enc.bytes.len();
         println!(
@@ -190,8 +203,11 @@ async fn bench(n: usize, repeat: usize, url: &str, redis_ok: bool) {
             .compression(compression)
             .build();
         let client = redis::Client::open(url).expect("url");
+        // one big value needs a long response timeout (the store's chunks don't)
+        let raw_config = redis::AsyncConnectionConfig::new()
+            .set_response_timeout(Some(Duration::from_secs(120)));
         let mut con = client
-            .get_multiplexed_async_connection()
+            .get_multiplexed_async_connection_with_config(&raw_config)
             .await
             .expect("connect");
         let raw_key = format!("{ns}:raw");

@@ -131,7 +131,7 @@ impl StoreBuilder {
         Ok(self.backend(RedisBackend::new(config)?))
     }
 
-    /// Compression of new frames (default zstd level 3). Part of the key.
+    /// Compression of new frames (default zstd level 1). Part of the key.
     pub fn compression(mut self, compression: Compression) -> Self {
         self.compression = compression;
         self

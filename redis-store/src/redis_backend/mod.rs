@@ -224,7 +224,7 @@ impl RedisBackend {
         ttl: Option<u64>,
     ) -> Result<Option<Bytes>> {
         self.run(op, |mut con| async move {
-            let mut cmd = match ttl {
+            let cmd = match ttl {
                 Some(ttl) => {
                     let mut c = redis::cmd("GETEX");
                     c.arg(key).arg("EX").arg(ttl);
@@ -236,7 +236,6 @@ impl RedisBackend {
                     c
                 }
             };
-            let cmd = &mut cmd;
             cmd.query_async::<Option<Bytes>>(&mut con).await
         })
         .await
