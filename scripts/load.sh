@@ -17,7 +17,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-cargo build --release -p examples --bin hello -p tests --bin dash-load >&2
+# --no-default-features: hello needs no polars, so no polars release build.
+cargo build --release -p examples --no-default-features --bin hello >&2
+cargo build --release -p tests --bin dash-load >&2
 BIN="$CARGO_TARGET_DIR/release"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 HOST=127.0.0.1 PORT=$PORT "$BIN/hello" >/dev/null 2>&1 &

@@ -1,3 +1,4 @@
 //! Shared helpers for the example apps.
 
+#[cfg(feature = "explorer")]
 pub mod data;
