@@ -81,7 +81,7 @@ fn benches(c: &mut Criterion) {
     g.sample_size(10)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(5));
-    let cases: [(&str, ViewSpec); 8] = [
+    let cases: [(&str, ViewSpec); 11] = [
         (
             "filter numeric `{price} < 500`",
             spec("{price} < 500", vec![]),
@@ -106,6 +106,12 @@ fn benches(c: &mut Criterion) {
             "filter datestartswith `{ts} datestartswith 2020-03`",
             spec("{ts} datestartswith 2020-03", vec![]),
         ),
+        ("sort price desc", spec("", vec![SortKey::desc("price")])),
+        (
+            "sort category asc",
+            spec("", vec![SortKey::asc("category")]),
+        ),
+        ("sort id desc", spec("", vec![SortKey::desc("id")])),
         (
             "sort category asc, price desc",
             spec("", vec![SortKey::asc("category"), SortKey::desc("price")]),

@@ -1,7 +1,8 @@
 //! The callbacks every [`crate::DataTableAio`] shares, registered once at
 //! link time with `MATCH` on the `aio_id`.
 
-use std::sync::Arc;
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
 
 use dash_core::{
     Callback, CallbackError, Input, MATCH, Output, PreventUpdate, State, Update, callback_context,
@@ -69,13 +70,17 @@ async fn load(key: &FrameRef) -> Result<DataFrame, String> {
     })
 }
 
-/// The view for `spec`, from the cache or built off the async threads.
+/// The complete view for `spec`, from the cache or built off the async
+/// threads.
 async fn view(
     key: &FrameRef,
     frame: DataFrame,
     spec: ViewSpec,
 ) -> Result<(Arc<View>, DataFrame), String> {
     let cache_key = key.key.to_hex();
+    if let Some(v) = crate::views().get(&cache_key, &spec) {
+        return Ok((v, frame));
+    }
     tokio::task::spawn_blocking(move || {
         crate::views()
             .get_or_build(&cache_key, &spec, &frame)
@@ -84,6 +89,65 @@ async fn view(
     })
     .await
     .map_err(|e| format!("the table query failed: {e}"))?
+}
+
+/// Frames at least this high show a new sort's first pages from a head
+/// ([`engine::build_view_head`]) while the whole view is built behind it.
+const HEAD_MIN_ROWS: usize = 200_000;
+
+/// Views being built in the background, so each is built once.
+static BUILDING: Mutex<BTreeSet<(String, String)>> = Mutex::new(BTreeSet::new());
+
+/// A view that can show page `page_current` of `page_size` rows: the
+/// cached view; else, for a sorted view of a large frame, just the sorted
+/// head the page needs (the complete view is then built in the background
+/// for the next pages, if the cache keeps views); else the complete view.
+async fn view_for_page(
+    key: &FrameRef,
+    frame: DataFrame,
+    spec: ViewSpec,
+    page_current: usize,
+    page_size: usize,
+) -> Result<(Arc<View>, DataFrame), String> {
+    let cache_key = key.key.to_hex();
+    if let Some(v) = crate::views().get(&cache_key, &spec) {
+        return Ok((v, frame));
+    }
+    if spec.sort.is_empty() || frame.height() < HEAD_MIN_ROWS {
+        return view(key, frame, spec).await;
+    }
+    tokio::task::spawn_blocking(move || {
+        let rows = page_current.saturating_add(1).saturating_mul(page_size);
+        let head = engine::build_view_head(&frame, &spec, rows).map_err(|e| e.to_string())?;
+        if head.is_complete() {
+            return Ok((crate::views().insert(&cache_key, &spec, head), frame));
+        }
+        if crate::views().capacity_bytes() > 0 {
+            build_in_background(cache_key, spec, frame.clone());
+        }
+        Ok((Arc::new(head), frame))
+    })
+    .await
+    .map_err(|e| format!("the table query failed: {e}"))?
+}
+
+fn build_in_background(cache_key: String, spec: ViewSpec, frame: DataFrame) {
+    let job = (cache_key, spec.cache_key());
+    {
+        let mut building = BUILDING.lock().unwrap_or_else(|e| e.into_inner());
+        if !building.insert(job.clone()) {
+            return;
+        }
+    }
+    tokio::task::spawn_blocking(move || {
+        if let Err(e) = crate::views().get_or_build(&job.0, &spec, &frame) {
+            tracing::warn!("building a sorted view in the background failed: {e}");
+        }
+        BUILDING
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&job);
+    });
 }
 
 fn view_spec_json(spec: &ViewSpec, sort_by: &Value) -> Value {
@@ -152,7 +216,7 @@ async fn table(args: TableArgs) -> Result<TableOut, CallbackError> {
         Ok(f) => f,
         Err(m) => return Ok(TableOut::error(m)),
     };
-    let (view, frame) = match view(&key, frame, spec).await {
+    let (view, frame) = match view_for_page(&key, frame, spec, requested, page_size).await {
         Ok(v) => v,
         Err(m) => return Ok(TableOut::error(m)),
     };

@@ -3,7 +3,6 @@
 use dash_core::dash_table::{self, DataTablePageAction, DataTableSortAction, DataTableSortMode};
 use dash_core::{Node, dcc, html};
 use polars::prelude::DataFrame;
-use redis_store::Store;
 use serde_json::{Value, json};
 
 use crate::{Error, engine, ids};
@@ -16,9 +15,9 @@ pub const MAX_PAGE_SIZE: u32 = 1000;
 
 /// A DataTable that pages, filters and sorts a polars frame on the server.
 ///
-/// The frame is put into a [`redis_store::Store`] (by default the
-/// process-wide one of [`crate::store`]); only its key travels through
-/// the browser. The callbacks are registered once, for every app of the
+/// The frame is put into the process-wide [`redis_store::Store`] of
+/// [`crate::store`] (memory by default, Redis after [`crate::set_store`]);
+/// only its key travels through the browser. The callbacks are registered once, for every app of the
 /// program, with `MATCH` on the `aio_id`: any number of tables can share
 /// a page and keep their own state.
 ///
@@ -43,7 +42,6 @@ pub struct DataTableAio {
     labels: Vec<(String, String)>,
     formats: Vec<(String, Value)>,
     table_props: Vec<(String, Value)>,
-    store: Option<Store>,
 }
 
 impl DataTableAio {
@@ -57,7 +55,6 @@ impl DataTableAio {
             labels: Vec::new(),
             formats: Vec::new(),
             table_props: Vec::new(),
-            store: None,
         }
     }
 
@@ -99,12 +96,6 @@ impl DataTableAio {
         self
     }
 
-    /// Uses this store instead of the process-wide one.
-    pub fn store(mut self, store: Store) -> Self {
-        self.store = Some(store);
-        self
-    }
-
     /// Puts the frame into the store and returns the layout.
     pub async fn build(self) -> Result<html::Div, Error> {
         let frame = match &self.columns {
@@ -114,8 +105,7 @@ impl DataTableAio {
                 .map_err(Error::polars)?,
             None => self.frame.clone(),
         };
-        let store = self.store.clone().unwrap_or_else(|| crate::store().clone());
-        let key = store.put_ref(&frame).await?;
+        let key = crate::store().put_ref(&frame).await?;
         let aio = self.aio_id.as_str();
         let mut columns = engine::column_specs(frame.schema());
         for col in &mut columns {

@@ -26,7 +26,26 @@ pub fn set_store(store: Store) -> Result<(), crate::Error> {
     STORE.set(store).map_err(|_| crate::Error::StoreAlreadySet)
 }
 
-/// The cache of filtered and sorted views, shared by every table.
+/// The environment variable that sets the view cache's budget in bytes
+/// (default [`DEFAULT_VIEW_CACHE_BYTES`]); `0` turns the cache off, so
+/// every request builds its view (what a load test of uncached queries
+/// wants).
+pub const VIEW_CACHE_BYTES_ENV: &str = "AIO_DATATABLE_VIEW_CACHE_BYTES";
+
+/// The cache of filtered and sorted views, shared by every table. Its
+/// budget comes from [`VIEW_CACHE_BYTES_ENV`] when that holds a number.
 pub fn views() -> &'static ViewCache {
-    VIEWS.get_or_init(|| ViewCache::new(DEFAULT_VIEW_CACHE_BYTES))
+    VIEWS.get_or_init(|| {
+        let bytes = match std::env::var(VIEW_CACHE_BYTES_ENV) {
+            Ok(v) => v.trim().parse().unwrap_or_else(|_| {
+                tracing::warn!(
+                    "{VIEW_CACHE_BYTES_ENV}={v:?} is not a number of bytes; \
+                     using {DEFAULT_VIEW_CACHE_BYTES}"
+                );
+                DEFAULT_VIEW_CACHE_BYTES
+            }),
+            Err(_) => DEFAULT_VIEW_CACHE_BYTES,
+        };
+        ViewCache::new(bytes)
+    })
 }

@@ -17,7 +17,7 @@ pub mod query;
 
 pub use callbacks::callbacks;
 pub use component::{DataTableAio, MAX_PAGE_SIZE, PAGE_SIZES};
-pub use global::{DEFAULT_VIEW_CACHE_BYTES, set_store, store, views};
+pub use global::{DEFAULT_VIEW_CACHE_BYTES, VIEW_CACHE_BYTES_ENV, set_store, store, views};
 
 /// Errors of the DataTable AIO.
 #[derive(Debug, thiserror::Error)]

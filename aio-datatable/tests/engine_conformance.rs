@@ -499,3 +499,78 @@ fn sorting() {
         [3, 8, 0, 1, 5, 9, 2, 4, 6]
     );
 }
+
+#[test]
+fn datestartswith_boundaries_on_datetimes() {
+    // 2020-01-01T00:00:00Z in ms, and offsets around each boundary.
+    const MIDNIGHT: i64 = 1_577_836_800_000;
+    const DAY: i64 = 86_400_000;
+    let offsets_ms: [i64; 14] = [
+        -1,            // 0: 2019-12-31T23:59:59.999
+        0,             // 1
+        999,           // 2
+        1000,          // 3
+        59_999,        // 4
+        60_000,        // 5
+        3_599_999,     // 6
+        3_600_000,     // 7
+        DAY - 1,       // 8
+        DAY,           // 9: 2020-01-02
+        31 * DAY - 1,  // 10: 2020-01-31T23:59:59.999
+        31 * DAY,      // 11: 2020-02-01
+        366 * DAY - 1, // 12: 2020-12-31T23:59:59.999
+        366 * DAY,     // 13: 2021-01-01
+    ];
+    let cases: [(&str, &[u32]); 8] = [
+        ("2020-01-01 00:00:00", &[1, 2]),
+        ("2020-01-01T00:00", &[1, 2, 3, 4]),
+        ("2020-01-01 00", &[1, 2, 3, 4, 5, 6]),
+        ("2020-01-01", &[1, 2, 3, 4, 5, 6, 7, 8]),
+        ("2020-01", &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
+        ("2020", &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]),
+        ("2019-12-31 23:59:59", &[0]),
+        ("2020-01-01 00:00:00.9", &[2]),
+    ];
+    for (unit, per_ms) in [
+        (TimeUnit::Milliseconds, 1i64),
+        (TimeUnit::Microseconds, 1000),
+        (TimeUnit::Nanoseconds, 1_000_000),
+    ] {
+        for tz in [None, Some("UTC")] {
+            let values = offsets_ms.iter().map(|o| Some((MIDNIGHT + o) * per_ms));
+            let dt = Int64Chunked::from_iter(values)
+                .into_datetime(unit, TimeZone::opt_try_new(tz).unwrap())
+                .into_series()
+                .with_name("t".into());
+            let df = DataFrame::new_infer_height(vec![dt.into()]).unwrap();
+            for (prefix, want) in cases {
+                let got = rows(&df, &format!("{{t}} datestartswith '{prefix}'"), vec![]).unwrap();
+                assert_eq!(got, want, "{prefix} on {unit:?} {tz:?}");
+            }
+            // One unit before the next second still belongs to it.
+            let last = Int64Chunked::from_iter([Some((MIDNIGHT + 1000) * per_ms - 1)])
+                .into_datetime(unit, None)
+                .into_series()
+                .with_name("t".into());
+            let df = DataFrame::new_infer_height(vec![last.into()]).unwrap();
+            assert_eq!(
+                rows(&df, "{t} datestartswith '2020-01-01 00:00:00'", vec![]).unwrap(),
+                [0]
+            );
+        }
+    }
+    // Dates have no time: a literal with hours never matches.
+    let d = Int32Chunked::from_iter([Some(18_262), Some(18_261)])
+        .into_date()
+        .into_series()
+        .with_name("d".into());
+    let df = DataFrame::new_infer_height(vec![d.into()]).unwrap();
+    assert_eq!(
+        rows(&df, "{d} datestartswith '2020-01-01 00'", vec![]).unwrap(),
+        Vec::<u32>::new()
+    );
+    assert_eq!(
+        rows(&df, "{d} datestartswith 2019-12-31", vec![]).unwrap(),
+        [1]
+    );
+}

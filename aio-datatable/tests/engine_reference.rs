@@ -378,61 +378,15 @@ fn reference(df: &DataFrame, spec: &ViewSpec) -> Vec<u32> {
 
 const COLS: [&str; 8] = ["i", "f", "s", "b", "d", "dt", "c", "z"];
 
+#[rustfmt::skip]
 const STRINGS: &[&str] = &[
-    "",
-    " ",
-    "42",
-    "42.0",
-    " 42",
-    "42 ",
-    "0x2A",
-    "0x2a",
-    "4.2e1",
-    "Infinity",
-    "-Infinity",
-    "1e3",
-    "2020",
-    "20",
-    "-0",
-    ".5",
-    "5.",
-    "null",
-    "true",
-    "apple",
-    "Apple",
-    "APPLE",
-    "straße",
-    "STRASSE",
-    "ß",
-    "Z",
-    "a",
-    "😀",
-    "～",
-    "ｶﾀｶﾅ",
-    "\u{E000}",
-    "\u{10FFFF}",
-    "2020-1-5",
-    "20-01-05",
-    "  2020-01-05  ",
-    "2020-01-05t10:30",
-    "2020-01-05T10:30:00+02:00",
-    "2020-02-30",
-    "2020-02-29",
-    "99",
-    "0099",
-    "-0044-01-01",
-    "x\n2020",
-    "2020\rx",
-    "0xﬀ",
-    "ﬀ",
-    "ı",
-    "İ",
-    "1e400",
-    "0xff",
-    "0XFF",
-    "0.5",
-    "b",
-    "B",
+    "", " ", "42", "42.0", " 42", "42 ", "0x2A", "0x2a", "4.2e1", "Infinity", "-Infinity", "1e3", "2020",
+    "20", "-0", ".5", "5.", "null", "true", "apple", "Apple", "APPLE", "straße", "STRASSE", "ß", "Z", "a",
+    "😀", "～", "ｶﾀｶﾅ", "\u{E000}", "\u{10FFFF}", "2020-1-5", "20-01-05", "  2020-01-05  ", "2020-01-05t10:30",
+    "2020-01-05T10:30:00+02:00", "2020-02-30", "2020-02-29", "99", "0099", "-0044-01-01", "x\n2020",
+    "2020\rx", "0xﬀ", "ﬀ", "ı", "İ", "1e400", "2019-12-31", "2020-01-01", "2020-01-01 00", "2020-01-01T10:30",
+    "2019-12-25 13:46:40", "2019-12", "2020-1", "19", "2019-12-31 23:59:59.5", "2020-02", "2020-03-01",
+    "2019-12-28T05", "2019-12-28T05:20", "2019-12-28 05:20:00", "0xff", "0XFF", "0.5", "b", "B",
 ];
 
 fn string() -> impl Strategy<Value = String> {
@@ -465,6 +419,44 @@ fn float() -> impl Strategy<Value = f64> {
     ]
 }
 
+/// Milliseconds around 2020-01-01, many on whole seconds, some clustered
+/// on the minute and second boundaries around midnight.
+fn datetime_ms() -> impl Strategy<Value = i64> {
+    prop_oneof![
+        3 => (1_577_000_000_000i64..1_578_000_000_000).prop_map(|v| v / 1000 * 1000),
+        1 => 1_577_000_000_000i64..1_578_000_000_000,
+        // Whole minutes and seconds around midnight, and 1 ms either side.
+        1 => (-30i64..30, -1i64..=1).prop_map(|(m, j)| 1_577_836_800_000 + m * 60_000 + j),
+        1 => (-90i64..90, -1i64..=1).prop_map(|(sec, j)| 1_577_836_800_000 + sec * 1000 + j),
+    ]
+}
+
+/// A `datestartswith` literal naming a year … second near the data.
+fn date_prefix() -> impl Strategy<Value = String> {
+    let ms = prop_oneof![
+        datetime_ms(),
+        (18_200i64..18_400).prop_map(|d| d * 86_400_000)
+    ];
+    (
+        ms,
+        prop::sample::select(vec![4usize, 7, 10, 13, 16, 19, 21]),
+        any::<bool>(),
+    )
+        .prop_map(|(ms, len, t)| {
+            let (days, rem) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
+            let full = format!(
+                "{} {:02}:{:02}:{:02}.{:03}",
+                ymd(days),
+                rem / 3_600_000,
+                rem / 60_000 % 60,
+                rem / 1000 % 60,
+                rem % 1000
+            );
+            let text = full[..len.min(full.len())].to_owned();
+            if t { text.replacen(' ', "T", 1) } else { text }
+        })
+}
+
 fn frame() -> impl Strategy<Value = DataFrame> {
     (0usize..24).prop_flat_map(|n| {
         (
@@ -472,15 +464,31 @@ fn frame() -> impl Strategy<Value = DataFrame> {
             prop::collection::vec(nullable(float()), n),
             prop::collection::vec(nullable(string()), n),
             prop::collection::vec(nullable(any::<bool>()), n),
-            prop::collection::vec(nullable(prop_oneof![6 => 18_200i32..18_400, 1 => -800_000i32..3_000_000]), n),
-            prop::collection::vec(nullable(prop_oneof![3 => (1_577_000_000_000i64..1_578_000_000_000).prop_map(|v| v / 1000 * 1000), 1 => 1_577_000_000_000i64..1_578_000_000_000]), n),
-            prop::collection::vec(nullable(prop::sample::select(vec!["red", "Red", "GREEN", "black", "～", "😀", "42"])), n),
+            prop::collection::vec(
+                nullable(prop_oneof![6 => 18_200i32..18_400, 1 => -800_000i32..3_000_000]),
+                n,
+            ),
+            prop::collection::vec(nullable(datetime_ms()), n),
+            prop::collection::vec(
+                nullable(prop::sample::select(vec![
+                    "red", "Red", "GREEN", "black", "～", "😀", "42",
+                ])),
+                n,
+            ),
         )
             .prop_map(|(i, f, s, b, d, dt, c)| {
                 let n = i.len();
-                let d = Int32Chunked::from_iter(d).into_date().into_series().with_name("d".into());
-                let dt = Int64Chunked::from_iter(dt).into_datetime(TimeUnit::Milliseconds, None).into_series().with_name("dt".into());
-                let c = Series::new("c".into(), c).cast(&DataType::from_categories(Categories::global())).unwrap();
+                let d = Int32Chunked::from_iter(d)
+                    .into_date()
+                    .into_series()
+                    .with_name("d".into());
+                let dt = Int64Chunked::from_iter(dt)
+                    .into_datetime(TimeUnit::Milliseconds, None)
+                    .into_series()
+                    .with_name("dt".into());
+                let c = Series::new("c".into(), c)
+                    .cast(&DataType::from_categories(Categories::global()))
+                    .unwrap();
                 let cols: Vec<Column> = vec![
                     Series::new("i".into(), i).into(),
                     Series::new("f".into(), f).into(),
@@ -604,6 +612,19 @@ proptest! {
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+    #[test]
+    fn date_prefixes_match_reference(df in frame(), column in prop::sample::select(vec!["d", "dt", "s"]), prefix in date_prefix()) {
+        let e = Expr::Compare {
+            op: RelOp::DateStartsWith,
+            case: Case::Default,
+            left: Operand::Field(column.to_owned()),
+            right: Operand::Literal(Literal::Str(prefix)),
+        };
+        let spec = ViewSpec::new(Query { root: Some(e) }, "", vec![]);
+        let view = build_view(&df, &spec).unwrap();
+        prop_assert_eq!(view.indices(), reference(&df, &spec), "query: {}", spec.filter);
+    }
 
     #[test]
     fn sort_matches_reference(df in frame(), e in prop::option::of(tree()), sort in sort_keys(), size in 0usize..9) {

@@ -60,6 +60,7 @@ pub(crate) enum Repr {
     Categorical,
     Date,
     Datetime {
+        unit: TimeUnit,
         tz: Option<String>,
     },
     /// Time, Duration: polars' cast to String.
@@ -85,7 +86,8 @@ impl Repr {
             DataType::String => Repr::Text,
             DataType::Categorical(..) | DataType::Enum(..) => Repr::Categorical,
             DataType::Date => Repr::Date,
-            DataType::Datetime(_, tz) => Repr::Datetime {
+            DataType::Datetime(unit, tz) => Repr::Datetime {
+                unit: *unit,
                 tz: tz.as_ref().map(|t| t.to_string()),
             },
             DataType::Time | DataType::Duration(_) => Repr::OtherText,
@@ -122,8 +124,8 @@ impl Repr {
             Repr::Text | Repr::Bool | Repr::Null => c,
             Repr::Categorical | Repr::OtherText => c.cast(DataType::String),
             Repr::Date => c.dt().to_string(DATE_FORMAT),
-            Repr::Datetime { tz: None } => c.dt().to_string(DATETIME_FORMAT),
-            Repr::Datetime { tz: Some(_) } => c.dt().to_string(DATETIME_TZ_FORMAT),
+            Repr::Datetime { tz: None, .. } => c.dt().to_string(DATETIME_FORMAT),
+            Repr::Datetime { tz: Some(_), .. } => c.dt().to_string(DATETIME_TZ_FORMAT),
         }
     }
 
@@ -143,6 +145,66 @@ impl Repr {
             when(in_range)
                 .then(c.dt().to_string(format))
                 .otherwise(lit(NULL)),
+        )
+    }
+
+    /// `datestartswith` against a literal whose normalized form is
+    /// `prefix`, as a range test on the physical values: a prefix of
+    /// `YYYY-MM-DD HH:MM:SS` (4, 7, 10, 13, 16 or 19 characters, year
+    /// 0000–9999) selects one year, month, day, hour, minute or second. Same
+    /// rows as formatting and comparing the cells (which only hold four-digit
+    /// years), without formatting them. `None` (use the general path) for
+    /// time-zone-aware columns other than UTC, for fraction-of-second
+    /// prefixes and for other columns.
+    pub(crate) fn date_prefix(&self, name: &str, prefix: &str) -> Option<Expr> {
+        let (per_day, per_second): (i128, i128) = match self {
+            Repr::Date => (1, 0),
+            Repr::Datetime { unit, tz } if tz.as_deref().is_none_or(|z| z == "UTC") => {
+                let per_second = match unit {
+                    TimeUnit::Nanoseconds => 1_000_000_000,
+                    TimeUnit::Microseconds => 1_000_000,
+                    TimeUnit::Milliseconds => 1_000,
+                };
+                (86_400 * per_second, per_second)
+            }
+            _ => return None,
+        };
+        let b = prefix.as_bytes();
+        let field = |at: usize, len: usize| -> Option<i128> {
+            let digits = b.get(at..at + len)?;
+            digits
+                .iter()
+                .all(u8::is_ascii_digit)
+                .then(|| digits.iter().fold(0, |n, d| n * 10 + i128::from(d - b'0')))
+        };
+        let year = field(0, 4)?;
+        let month = if b.len() >= 7 { field(5, 2)? } else { 1 };
+        let day = if b.len() >= 10 { field(8, 2)? } else { 1 };
+        let (h, mi, sec) = (
+            if b.len() >= 13 { field(11, 2)? } else { 0 },
+            if b.len() >= 16 { field(14, 2)? } else { 0 },
+            if b.len() >= 19 { field(17, 2)? } else { 0 },
+        );
+        let days = |y: i128, m: i128| i128::from(super::js::days_from_civil(y as i64, m as u32, 1));
+        let start =
+            (days(year, month) + day - 1) * per_day + ((h * 60 + mi) * 60 + sec) * per_second;
+        let end = match b.len() {
+            4 => days(year + 1, 1) * per_day,
+            7 if month == 12 => days(year + 1, 1) * per_day,
+            7 => days(year, month + 1) * per_day,
+            10 => start + per_day,
+            13 | 16 | 19 if per_second == 0 => return Some(lit(false)),
+            13 => start + 3600 * per_second,
+            16 => start + 60 * per_second,
+            19 => start + per_second,
+            _ => return None,
+        };
+        let bound = |v: i128| v.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
+        let phys = col(name).to_physical().cast(DataType::Int64);
+        Some(
+            phys.clone()
+                .gt_eq(lit(bound(start)))
+                .and(phys.lt(lit(bound(end)))),
         )
     }
 

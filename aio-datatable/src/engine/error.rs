@@ -54,6 +54,19 @@ pub enum EngineError {
         /// Rows of the frame given.
         actual: usize,
     },
+    /// A page or an export reached past the known rows of a view built
+    /// with [`build_view_head`](super::build_view_head); build the whole
+    /// view with [`build_view`](super::build_view).
+    #[error(
+        "only the first {known} rows of this view are sorted, but {needed} were asked for; \
+         build the whole view"
+    )]
+    BeyondHead {
+        /// Rows whose position is known.
+        known: usize,
+        /// Rows the page or export needs.
+        needed: usize,
+    },
     /// polars failed while evaluating the view. This is a bug or a resource
     /// problem rather than a bad query; the message is polars'.
     #[error("polars failed while building the view: {0}")]

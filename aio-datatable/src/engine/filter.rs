@@ -285,6 +285,14 @@ impl Cx<'_> {
                     RelOp::Ge => order(&l, &r, Order::Ge, i),
                     RelOp::Contains => contains(&l, &r, i),
                     RelOp::DateStartsWith => {
+                        // Date/Datetime column against a literal: a range
+                        // test on the physical values where possible.
+                        if let (Side::Col { name, repr }, Some(t)) = (&l, r.lit_text()) {
+                            let norm = js::normalize_date(&t, self.yfirst);
+                            if let Some(e) = norm.and_then(|n| repr.date_prefix(name, &n)) {
+                                return Ok(P::leaf(e));
+                            }
+                        }
                         match (l.date_norm(self.yfirst), r.date_norm(self.yfirst)) {
                             (Some(a), Some(b)) => P::leaf(a.str().starts_with(b)),
                             _ => P::Const(false),

@@ -96,6 +96,21 @@ fn civil_year(days: i64) -> i32 {
     (yoe + era * 400 + i64::from(month <= 2)) as i32
 }
 
+/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
+/// `days_from_civil`).
+pub(crate) fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let (y, m) = if month <= 2 {
+        (year - 1, i64::from(month) + 9)
+    } else {
+        (year, i64::from(month) - 3)
+    };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let doy = (153 * m + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 fn days_in_month(year: i32, month: u32) -> u32 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -380,5 +395,17 @@ mod tests {
         assert_eq!(civil_year(-1), 1969);
         assert_eq!(civil_year(19_723), 2024); // 2024-01-01
         assert_eq!(civil_year(19_722), 2023);
+        for days in [-800_000, -719_528, -1, 0, 59, 10_957, 19_723, 2_932_896] {
+            let y = civil_year(days);
+            let start = days_from_civil(i64::from(y), 1, 1);
+            assert!(
+                start <= days && days < days_from_civil(i64::from(y) + 1, 1, 1),
+                "{days}"
+            );
+        }
+        assert_eq!(
+            days_from_civil(2020, 3, 1) - days_from_civil(2020, 2, 1),
+            29
+        );
     }
 }

@@ -93,7 +93,8 @@
 //!
 //! [`compile_filter`] turns the whole tree into one polars expression. Hot
 //! comparisons use polars kernels (`=`/`<` on numbers, string equality,
-//! `contains` on strings, `datestartswith` on dates); the JavaScript
+//! `contains` on strings; `datestartswith` on a Date or a naive/UTC
+//! Datetime column is a range test on the physical values); the JavaScript
 //! conversions polars lacks (`fast-isnumeric` and `Number()` of strings,
 //! `String()` of numbers, `normalizeDate` of strings, UTF-16 keys, primality)
 //! are column kernels applied inside the plan, never a per-row walk of the
@@ -108,6 +109,7 @@ mod js;
 mod json;
 mod kernels;
 mod sort;
+mod topk;
 mod view;
 
 pub use cache::ViewCache;
@@ -116,4 +118,6 @@ pub use error::EngineError;
 pub use filter::compile_filter;
 pub use json::{page_to_json, to_csv};
 pub use sort::{SortKey, parse_sort_by};
-pub use view::{PageWindow, View, ViewSpec, build_view, clamp_page, page_window, search_expr};
+pub use view::{
+    PageWindow, View, ViewSpec, build_view, build_view_head, clamp_page, page_window, search_expr,
+};

@@ -145,7 +145,11 @@ pub(crate) fn sort_exprs(
             Repr::Int | Repr::OtherNum | Repr::Bool | Repr::OtherText => repr.value(name),
             // `+ 0.0` turns -0.0 into 0.0 so that they tie.
             Repr::Float => repr.value(name) + lit(0.0),
-            Repr::Text | Repr::Categorical => {
+            // Categories sort by their rank among the distinct values (in
+            // UTF-16 order), looked up by physical code: a u32 key instead
+            // of strings.
+            Repr::Categorical => category_ranks(name, column)?,
+            Repr::Text => {
                 let strings = column.cast(&DataType::String)?;
                 if strings.str()?.iter().flatten().any(js::needs_utf16_key) {
                     kernels::utf16(repr.value(name))
@@ -164,7 +168,7 @@ pub(crate) fn sort_exprs(
                     repr.value(name)
                 }
             }
-            Repr::Datetime { tz } => {
+            Repr::Datetime { tz, .. } => {
                 let ca = column.datetime()?;
                 let per_day: i128 = match ca.time_unit() {
                     TimeUnit::Nanoseconds => 86_400_000_000_000,
@@ -191,6 +195,28 @@ pub(crate) fn sort_exprs(
         descending.push(key.descending);
     }
     Ok((exprs, descending))
+}
+
+/// `col(name)` mapped to the rank of each category's string, in UTF-16
+/// order, among the column's distinct values.
+fn category_ranks(name: &str, column: &Column) -> Result<Expr, EngineError> {
+    let distinct = column.unique()?;
+    let codes = distinct.to_physical_repr().cast(&DataType::UInt32)?;
+    let strings = distinct.cast(&DataType::String)?;
+    let mut entries: Vec<(u32, &str)> = codes
+        .u32()?
+        .iter()
+        .zip(strings.str()?.iter())
+        .filter_map(|(c, s)| Some((c?, s?)))
+        .collect();
+    entries.sort_by(|a, b| a.1.encode_utf16().cmp(b.1.encode_utf16()));
+    let size = entries.iter().map(|e| e.0 as usize + 1).max().unwrap_or(0);
+    let mut table: Vec<Option<u32>> = vec![None; size];
+    for (rank, (code, _)) in entries.iter().enumerate() {
+        table[*code as usize] = Some(rank as u32);
+    }
+    let table = Series::new(PlSmallStr::from_static("ranks"), table);
+    Ok(lit(table).gather(col(name).to_physical().cast(DataType::UInt32), true))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use super::EngineError;
 use super::columns::Repr;
 use super::filter::{P, compile_pred};
 use super::sort::{SortKey, parse_sort_by, sort_exprs};
+use super::topk::{KeyCol, sort_head, stable_sort};
 use crate::query::{Query, is_js_whitespace, parse};
 
 /// What the table shows: a filter, a search text and a sort.
@@ -107,10 +108,13 @@ pub fn search_expr(text: &str, schema: &Schema) -> Option<Expr> {
 /// The rows of a frame that a [`ViewSpec`] shows, in display order.
 ///
 /// A view holds row indices only (4 bytes a row), never data: pages are
-/// taken from the frame it was built from with [`View::page`].
+/// taken from the frame it was built from with [`View::page`]. A view from
+/// [`build_view`] is complete; one from [`build_view_head`] knows its
+/// length but only its first rows ([`View::is_complete`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct View {
     rows: Rows,
+    len: usize,
     total_rows: usize,
 }
 
@@ -118,6 +122,8 @@ pub struct View {
 enum Rows {
     /// Every row in frame order (no filter, no sort): nothing stored.
     All,
+    /// The frame rows in display order: all of them, or the first ones of
+    /// a head.
     Indices(Vec<IdxSize>),
 }
 
@@ -163,15 +169,12 @@ pub fn clamp_page(rows: usize, page_current: usize, page_size: usize) -> (usize,
 impl View {
     /// Rows in the view (after filtering).
     pub fn len(&self) -> usize {
-        match &self.rows {
-            Rows::All => self.total_rows,
-            Rows::Indices(ix) => ix.len(),
-        }
+        self.len
     }
 
     /// Whether the filter kept no row.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.len == 0
     }
 
     /// Rows of the frame the view was built from (before filtering).
@@ -179,22 +182,44 @@ impl View {
         self.total_rows
     }
 
-    /// The frame row of every view row, in display order (dash-table's
-    /// `derived_virtual_indices`).
+    /// Whether every row's position is known (always, except for a
+    /// [`build_view_head`] that stopped short of the end).
+    pub fn is_complete(&self) -> bool {
+        self.computed() == self.len
+    }
+
+    /// How many of the first rows have a known position.
+    pub fn computed(&self) -> usize {
+        match &self.rows {
+            Rows::All => self.len,
+            Rows::Indices(ix) => ix.len(),
+        }
+    }
+
+    /// The frame row of every known view row, in display order (dash-table's
+    /// `derived_virtual_indices` for a complete view).
     pub fn indices(&self) -> Vec<IdxSize> {
-        self.slice(0, self.len())
+        self.slice(0, self.computed())
     }
 
     /// The window of a page; see [`page_window`].
     pub fn window(&self, page_current: usize, page_size: usize) -> PageWindow {
-        page_window(self.len(), page_current, page_size)
+        page_window(self.len, page_current, page_size)
+    }
+
+    /// Whether page `page_current` (clamped) of `page_size` rows lies
+    /// within the known rows, so [`View::page`] can take it.
+    pub fn covers(&self, page_current: usize, page_size: usize) -> bool {
+        let w = self.window(page_current, page_size);
+        w.offset + w.len <= self.computed()
     }
 
     /// The frame rows of a page, in display order (dash-table's
-    /// `derived_viewport_indices`).
+    /// `derived_viewport_indices`); only its known rows for a head.
     pub fn page_indices(&self, page_current: usize, page_size: usize) -> Vec<IdxSize> {
         let w = self.window(page_current, page_size);
-        self.slice(w.offset, w.len)
+        let end = (w.offset + w.len).min(self.computed());
+        self.slice(w.offset.min(end), end - w.offset.min(end))
     }
 
     fn slice(&self, offset: usize, len: usize) -> Vec<IdxSize> {
@@ -208,6 +233,8 @@ impl View {
     /// Page `page_current` (clamped, see [`page_window`]) of `page_size`
     /// rows, taken from `df`, which must be the frame the view was built
     /// from. Costs O(page size): a slice of the indices and a gather.
+    /// A page beyond the known rows of a head is
+    /// [`EngineError::BeyondHead`].
     pub fn page(
         &self,
         df: &DataFrame,
@@ -216,6 +243,12 @@ impl View {
     ) -> Result<DataFrame, EngineError> {
         self.check_frame(df)?;
         let w = self.window(page_current, page_size);
+        if w.offset + w.len > self.computed() {
+            return Err(EngineError::BeyondHead {
+                known: self.computed(),
+                needed: w.offset + w.len,
+            });
+        }
         Ok(match &self.rows {
             Rows::All => df.slice(w.offset as i64, w.len),
             Rows::Indices(_) => {
@@ -227,9 +260,16 @@ impl View {
 
     /// Every row of the view, in display order, taken from `df` (the frame
     /// the view was built from): the data behind an export or a stored
-    /// result. O(view rows).
+    /// result. O(view rows). A head that is not complete is
+    /// [`EngineError::BeyondHead`].
     pub fn take_all(&self, df: &DataFrame) -> Result<DataFrame, EngineError> {
         self.check_frame(df)?;
+        if !self.is_complete() {
+            return Err(EngineError::BeyondHead {
+                known: self.computed(),
+                needed: self.len,
+            });
+        }
         Ok(match &self.rows {
             Rows::All => df.clone(),
             Rows::Indices(ix) => df.take(&IdxCa::from_vec(PlSmallStr::EMPTY, ix.clone()))?,
@@ -257,15 +297,22 @@ impl View {
     }
 }
 
-/// Build the view `spec` describes over `df`: filter (the compiled query
-/// ANDed with the search), then a stable sort by the keys with nulls last
-/// in both directions. All of it runs as one polars plan that yields only
-/// row indices.
-///
-/// Errors: an unknown column in the filter or the sort
-/// ([`EngineError::UnknownColumn`]), a column cells cannot hold
-/// ([`EngineError::TypeMismatch`]), or a polars failure.
-pub fn build_view(df: &DataFrame, spec: &ViewSpec) -> Result<View, EngineError> {
+/// The filtered rows of `df` with their row index and evaluated sort keys,
+/// or a constant answer.
+enum Keyed {
+    /// No filter and no sort: every row in frame order.
+    All,
+    /// The filter keeps nothing.
+    Nothing,
+    /// Column `index` (the frame row), then one column per sort key.
+    Frame {
+        frame: DataFrame,
+        index: String,
+        keys: Vec<KeyCol>,
+    },
+}
+
+fn keyed(df: &DataFrame, spec: &ViewSpec) -> Result<Keyed, EngineError> {
     let total_rows = df.height();
     if IdxSize::try_from(total_rows).is_err() {
         return Err(EngineError::Polars(format!(
@@ -278,32 +325,89 @@ pub fn build_view(df: &DataFrame, spec: &ViewSpec) -> Result<View, EngineError> 
     if let Some(search) = search_expr(&spec.search, schema) {
         pred = pred.and(P::E(search));
     }
-    let (keys, descending) = sort_exprs(df, &spec.sort)?;
-    let rows = match (&pred, keys.is_empty()) {
-        (P::Const(true), true) => Rows::All,
-        (P::Const(false), _) => Rows::Indices(Vec::new()),
-        _ => {
-            let mut index = String::from("__aio_row_index");
-            while schema.contains(&index) {
-                index.push('_');
-            }
-            let mut lf = df.clone().lazy().with_row_index(index.as_str(), None);
-            if let P::E(e) = pred {
-                lf = lf.filter(e);
-            }
-            if !keys.is_empty() {
-                let options = SortMultipleOptions::default()
-                    .with_order_descending_multi(descending)
-                    .with_nulls_last(true)
-                    .with_maintain_order(true);
-                lf = lf.sort_by_exprs(keys, options);
-            }
-            let out = lf.select([col(index.as_str())]).collect()?;
-            let idx = out.column(&index)?.idx()?;
-            Rows::Indices(idx.into_no_null_iter().collect())
+    let (exprs, descending) = sort_exprs(df, &spec.sort)?;
+    match (&pred, exprs.is_empty()) {
+        (P::Const(true), true) => return Ok(Keyed::All),
+        (P::Const(false), _) => return Ok(Keyed::Nothing),
+        _ => {}
+    }
+    let mut index = String::from("__aio_row_index");
+    while schema.contains(&index) {
+        index.push('_');
+    }
+    let mut lf = df.clone().lazy().with_row_index(index.as_str(), None);
+    if let P::E(e) = pred {
+        lf = lf.filter(e);
+    }
+    // Only the row index and the evaluated keys travel further.
+    let keys: Vec<KeyCol> = descending
+        .into_iter()
+        .enumerate()
+        .map(|(i, d)| (format!("{index}_{i}"), d))
+        .collect();
+    let mut columns = vec![col(index.as_str())];
+    columns.extend(
+        exprs
+            .into_iter()
+            .zip(&keys)
+            .map(|(e, (n, _))| e.alias(n.as_str())),
+    );
+    let frame = lf.select(columns).collect()?;
+    Ok(Keyed::Frame { frame, index, keys })
+}
+
+fn indices_of(frame: &DataFrame, index: &str) -> Result<Vec<IdxSize>, EngineError> {
+    Ok(frame.column(index)?.idx()?.into_no_null_iter().collect())
+}
+
+/// Build the view `spec` describes over `df`: filter (the compiled query
+/// ANDed with the search), then a stable sort by the keys with nulls last
+/// in both directions. The filter and the key evaluation run as one polars
+/// plan that yields only row indices and keys.
+///
+/// Errors: an unknown column in the filter or the sort
+/// ([`EngineError::UnknownColumn`]), a column cells cannot hold
+/// ([`EngineError::TypeMismatch`]), or a polars failure.
+pub fn build_view(df: &DataFrame, spec: &ViewSpec) -> Result<View, EngineError> {
+    let total_rows = df.height();
+    let (rows, len) = match keyed(df, spec)? {
+        Keyed::All => (Rows::All, total_rows),
+        Keyed::Nothing => (Rows::Indices(Vec::new()), 0),
+        Keyed::Frame { frame, index, keys } => {
+            let sorted = stable_sort(frame, &keys)?;
+            let ix = indices_of(&sorted, &index)?;
+            let len = ix.len();
+            (Rows::Indices(ix), len)
         }
     };
-    Ok(View { rows, total_rows })
+    Ok(View {
+        rows,
+        len,
+        total_rows,
+    })
+}
+
+/// Like [`build_view`], but positions only the first `rows` rows of the
+/// view (all of them when it is shorter): the first pages of a new sort
+/// without sorting millions of rows. The filter still runs over the whole
+/// frame, so [`View::len`] is exact. The rows equal [`build_view`]'s first
+/// rows (see the `topk` module for how).
+pub fn build_view_head(df: &DataFrame, spec: &ViewSpec, rows: usize) -> Result<View, EngineError> {
+    let total_rows = df.height();
+    let (rows, len) = match keyed(df, spec)? {
+        Keyed::All => (Rows::All, total_rows),
+        Keyed::Nothing => (Rows::Indices(Vec::new()), 0),
+        Keyed::Frame { frame, index, keys } => {
+            let len = frame.height();
+            let head = sort_head(frame, &keys, rows)?;
+            (Rows::Indices(indices_of(&head, &index)?), len)
+        }
+    };
+    Ok(View {
+        rows,
+        len,
+        total_rows,
+    })
 }
 
 #[cfg(test)]
@@ -332,5 +436,63 @@ mod tests {
             (w.page_current, w.page_count, w.offset, w.len),
             (0, 5, 0, 1)
         );
+    }
+
+    /// A head has the complete view's first rows and length, over a frame
+    /// large enough for the narrowing path, for text, number, categorical
+    /// and datetime keys, with a filter and a search.
+    #[test]
+    fn heads_are_prefixes_of_the_complete_view() {
+        let n = 150_000usize;
+        let name: Vec<Option<String>> = (0..n)
+            .map(|i| (i % 13 != 0).then(|| format!("n{}", (i * 7919) % 501)))
+            .collect();
+        let price: Vec<Option<f64>> = (0..n)
+            .map(|i| (i % 17 != 0).then_some(((i * 104_729) % 1000) as f64 / 4.0))
+            .collect();
+        let cat: Vec<String> = (0..n).map(|i| format!("c{}", (i * 31) % 7)).collect();
+        let ts: Vec<i64> = (0..n)
+            .map(|i| ((i * 65_537) % 100_000) as i64 * 60_000)
+            .collect();
+        let mut df = df!("name" => name, "price" => price, "cat" => cat, "ts" => ts).unwrap();
+        df.apply("cat", |c| {
+            c.cast(&DataType::from_categories(Categories::global()))
+                .unwrap()
+        })
+        .unwrap();
+        df.apply("ts", |c| {
+            c.cast(&DataType::Datetime(TimeUnit::Milliseconds, None))
+                .unwrap()
+        })
+        .unwrap();
+        let sorts = [
+            vec![SortKey::asc("cat"), SortKey::desc("price")],
+            vec![SortKey::desc("name"), SortKey::asc("ts")],
+            vec![SortKey::asc("price")],
+            vec![
+                SortKey::desc("ts"),
+                SortKey::asc("name"),
+                SortKey::desc("cat"),
+            ],
+        ];
+        for filter in ["", "{price} > 100", "{name} contains 9"] {
+            for sort in &sorts {
+                let spec = ViewSpec::new(parse(filter).unwrap(), "", sort.clone());
+                let full = build_view(&df, &spec).unwrap();
+                for rows in [1, 100, 2_500] {
+                    let head = build_view_head(&df, &spec, rows).unwrap();
+                    assert_eq!(head.len(), full.len());
+                    assert_eq!(head.computed(), rows.min(full.len()));
+                    assert_eq!(
+                        head.indices(),
+                        full.indices()[..head.computed()],
+                        "filter {filter:?} sort {sort:?} rows {rows}"
+                    );
+                    let err = head.take_all(&df).unwrap_err();
+                    assert!(matches!(err, EngineError::BeyondHead { .. }), "{err}");
+                    assert!(head.covers(0, rows) && !head.covers(1, rows));
+                }
+            }
+        }
     }
 }

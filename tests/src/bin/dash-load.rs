@@ -6,9 +6,13 @@
 //! dash-load --url http://127.0.0.1:8050/_dash-update-component \
 //!           --body '{"output":"greeting.children",...}' \
 //!           [--bodies FILE] [--clients 8] [--seconds 10] [--warmup 2]
+//!           [--expect TEXT] [--reject TEXT]
 //! ```
 //! `--bodies FILE` takes one JSON body per line, used round-robin (to
-//! make every request different, e.g. uncached filters).
+//! make every request different, e.g. uncached filters). A successful
+//! status whose body lacks the `--expect` text or holds the `--reject`
+//! text counts as an error (a callback that answered with a message
+//! instead of data did not do the work being measured).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,12 +28,15 @@ struct Args {
     clients: usize,
     seconds: f64,
     warmup: f64,
+    expect: Option<String>,
+    reject: Option<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut url = None;
     let mut bodies = Vec::new();
     let (mut clients, mut seconds, mut warmup) = (8usize, 10.0f64, 2.0f64);
+    let (mut expect, mut reject) = (None, None);
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         let mut val = || it.next().ok_or(format!("{a} needs a value"));
@@ -48,6 +55,8 @@ fn parse_args() -> Result<Args, String> {
             "--clients" => clients = val()?.parse().map_err(|e| format!("--clients: {e}"))?,
             "--seconds" => seconds = val()?.parse().map_err(|e| format!("--seconds: {e}"))?,
             "--warmup" => warmup = val()?.parse().map_err(|e| format!("--warmup: {e}"))?,
+            "--expect" => expect = Some(val()?),
+            "--reject" => reject = Some(val()?),
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
@@ -61,6 +70,8 @@ fn parse_args() -> Result<Args, String> {
         clients: clients.max(1),
         seconds,
         warmup,
+        expect,
+        reject,
     })
 }
 
@@ -111,7 +122,7 @@ async fn client(
             Ok(resp) => {
                 let status = resp.status();
                 match resp.into_body().collect().await {
-                    Ok(b) if status.is_success() => Ok(b.to_bytes().len()),
+                    Ok(b) if status.is_success() => check_body(&args, &b.to_bytes()),
                     Ok(b) => Err(format!(
                         "status {status}: {}",
                         String::from_utf8_lossy(&b.to_bytes())
@@ -143,6 +154,23 @@ async fn client(
         }
     }
     Ok(res)
+}
+
+/// Applies `--expect` and `--reject` to a successful answer.
+fn check_body(args: &Args, body: &[u8]) -> Result<usize, String> {
+    let text = String::from_utf8_lossy(body);
+    let excerpt = || text.chars().take(300).collect::<String>();
+    if let Some(e) = &args.expect
+        && !text.contains(e.as_str())
+    {
+        return Err(format!("answer without {e:?}: {}", excerpt()));
+    }
+    if let Some(r) = &args.reject
+        && text.contains(r.as_str())
+    {
+        return Err(format!("answer with {r:?}: {}", excerpt()));
+    }
+    Ok(body.len())
 }
 
 fn percentile(sorted: &[u32], p: f64) -> f64 {

@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""Writes `_dash-update-component` bodies for the explorer's table callback,
+one JSON body per line, for `dash-load --bodies FILE`.
+
+    explorer_bodies.py URL CASE COUNT > FILE
+
+URL is the running explorer (http://127.0.0.1:PORT). The request is built
+from the server's own /_dash-dependencies and /_dash-layout, the way the
+renderer builds it. CASE is one of
+
+  flips     page flips of one filtered, sorted view (`{price} > 100`,
+            sorted by price descending): page_current varies, the view is
+            the same, so after the first request every flip is cached;
+  numeric   `{price} > X && {category} = cat_7` with X different in every
+            body (0.001 steps), a filter never seen before;
+  contains  `{name} contains ab` (run it against a server whose view
+            cache is off, so every request filters);
+  sort2     the first page of a two-column sort, cycling through several
+            column pairs and directions (again with the view cache off).
+
+Standard library only.
+"""
+
+import json
+import random
+import sys
+import urllib.request
+
+AIO = "explorer"
+PAGE_SIZE = 100
+
+
+def get(url):
+    with urllib.request.urlopen(url, timeout=120) as r:
+        return json.load(r)
+
+
+def find_prop(node, ident, prop):
+    if isinstance(node, dict):
+        props = node.get("props")
+        if isinstance(props, dict) and props.get("id") == ident:
+            return props.get(prop)
+        for v in node.values():
+            found = find_prop(v, ident, prop)
+            if found is not None:
+                return found
+    elif isinstance(node, list):
+        for v in node:
+            found = find_prop(v, ident, prop)
+            if found is not None:
+                return found
+    return None
+
+
+def sub_id(sub):
+    return {"aio_id": AIO, "component": "DataTableAio", "subcomponent": sub}
+
+
+def stringify(ident):
+    return json.dumps(ident, sort_keys=True, separators=(",", ":"))
+
+
+def main():
+    if len(sys.argv) != 4:
+        sys.exit(__doc__)
+    base, case, count = sys.argv[1].rstrip("/"), sys.argv[2], int(sys.argv[3])
+    deps = get(base + "/_dash-dependencies")
+    layout = get(base + "/_dash-layout")
+    dep = next(d for d in deps if ".page_count" in d["output"])
+    source = find_prop(layout, sub_id("source"), "data")
+    if source is None:
+        sys.exit("the explorer's layout has no table source")
+
+    def concrete(ident):
+        # /_dash-dependencies gives dict ids stringified.
+        ident = json.loads(ident) if isinstance(ident, str) else dict(ident)
+        ident["aio_id"] = AIO
+        return ident
+
+    outputs = []
+    for part in dep["output"].strip(".").split("..."):
+        ident, prop = part.rsplit(".", 1)
+        outputs.append({"id": concrete(json.loads(ident)), "property": prop})
+
+    def body(page_current, sort_by, filter_query, changed):
+        values = {
+            ("table", "page_current"): page_current,
+            ("table", "sort_by"): sort_by,
+            ("table", "filter_query"): filter_query,
+            ("search", "value"): "",
+            ("page_size", "value"): PAGE_SIZE,
+            ("source", "data"): source,
+        }
+
+        def with_values(deps_list):
+            out = []
+            for d in deps_list:
+                ident = concrete(d["id"])
+                value = values[(ident["subcomponent"], d["property"])]
+                out.append({"id": ident, "property": d["property"], "value": value})
+            return out
+
+        return json.dumps(
+            {
+                "output": dep["output"],
+                "outputs": outputs,
+                "inputs": with_values(dep["inputs"]),
+                "state": with_values(dep["state"]),
+                "changedPropIds": [stringify(sub_id("table")) + "." + changed],
+            },
+            separators=(",", ":"),
+        )
+
+    rng = random.Random(7)
+    lines = []
+    if case == "flips":
+        sort_by = [{"column_id": "price", "direction": "desc"}]
+        for _ in range(count):
+            lines.append(body(rng.randrange(0, 5000), sort_by, "{price} > 100", "page_current"))
+    elif case == "numeric":
+        xs = rng.sample(range(0, 1_000_000), count)
+        for x in xs:
+            q = "{price} > %.3f && {category} = cat_7" % (x / 1000)
+            lines.append(body(0, [], q, "filter_query"))
+    elif case == "contains":
+        for _ in range(count):
+            lines.append(body(0, [], "{name} contains ab", "filter_query"))
+    elif case == "sort2":
+        pairs = [("category", "price"), ("name", "qty"), ("qty", "ts"), ("category", "ts"), ("price", "name")]
+        for i in range(count):
+            a, b = pairs[i % len(pairs)]
+            sort_by = [
+                {"column_id": a, "direction": rng.choice(["asc", "desc"])},
+                {"column_id": b, "direction": rng.choice(["asc", "desc"])},
+            ]
+            lines.append(body(0, sort_by, "", "sort_by"))
+    else:
+        sys.exit("unknown case %r (flips, numeric, contains, sort2)" % case)
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
