@@ -4,7 +4,8 @@
 //! ```text
 //! cargo run --release -p examples --bin explorer                 # 1M generated rows
 //! cargo run --release -p examples --bin explorer -- --rows 10000000
-//! cargo run --release -p examples --bin explorer -- data.parquet  # or .arrow
+//! cargo run --release -p examples --bin explorer -- data.parquet  # or .csv, .arrow
+//! cargo run --release -p examples --bin explorer -- a.csv b.parquet # one table each
 //! ```
 //! `HOST`/`PORT` as in Dash (default 127.0.0.1:8050); `REDIS_URL` to share
 //! frames through Redis instead of this process's memory.
@@ -13,16 +14,17 @@ use std::path::PathBuf;
 
 use aio_datatable::DataTableAio;
 use dash_core::prelude::*;
+use polars::prelude::DataFrame;
 use serde_json::json;
 
 struct Args {
-    path: Option<PathBuf>,
+    paths: Vec<PathBuf>,
     rows: usize,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
-        path: None,
+        paths: Vec::new(),
         rows: 1_000_000,
     };
     let mut it = std::env::args().skip(1);
@@ -36,9 +38,9 @@ fn parse_args() -> Result<Args, String> {
                     .map_err(|_| format!("--rows needs a number, got {v:?}"))?;
             }
             "-h" | "--help" => {
-                return Err("usage: explorer [PATH.csv|.parquet|.arrow] [--rows N]".into());
+                return Err("usage: explorer [PATH.csv|.parquet|.arrow ...] [--rows N]".into());
             }
-            p if !p.starts_with('-') => args.path = Some(PathBuf::from(p)),
+            p if !p.starts_with('-') => args.paths.push(PathBuf::from(p)),
             other => return Err(format!("unknown option {other:?} (try --help)")),
         }
     }
@@ -51,28 +53,50 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Ok(url) = std::env::var("REDIS_URL") {
         aio_datatable::set_store(redis_store::Store::redis(&url)?)?;
     }
-    let (title, frame) = match &args.path {
-        Some(p) => (format!("{}", p.display()), examples::data::read_file(p)?),
-        None => (
+    // One table per file (its aio_id is the file's stem, or `explorer`
+    // for the generated dataset), each with its own filter, sort and page.
+    let mut tables: Vec<(String, String, DataFrame)> = Vec::new();
+    if args.paths.is_empty() {
+        let frame = examples::data::generated(args.rows)?;
+        tables.push((
+            "explorer".into(),
             format!("{} generated rows", args.rows),
-            examples::data::generated(args.rows)?,
-        ),
-    };
-    let table = DataTableAio::new(frame)
-        .aio_id("explorer")
-        .page_size(25)
-        .format("price", json!({"specifier": ",.2f"}))
-        .build()
-        .await?;
+            frame,
+        ));
+    }
+    for (i, p) in args.paths.iter().enumerate() {
+        let frame = examples::data::read_file(p)?;
+        let stem = p.file_stem().and_then(|s| s.to_str()).unwrap_or("table");
+        let aio_id = if tables.iter().any(|t| t.0 == stem) {
+            format!("{stem}-{i}")
+        } else {
+            stem.to_owned()
+        };
+        tables.push((aio_id, format!("{}", p.display()), frame));
+    }
+    let mut children: Vec<Node> = vec![Node::from(html::P::new().children(
+        "Type in the filter row (e.g. > 500, cat_7, contains ab), click headers to sort \
+         (several for a multi-column sort), or search.",
+    ))];
+    for (aio_id, title, frame) in tables {
+        let mut table = DataTableAio::new(frame)
+            .aio_id(aio_id.as_str())
+            .page_size(25);
+        if aio_id == "explorer" {
+            table = table.format("price", json!({"specifier": ",.2f"}));
+        }
+        children.push(Node::from(
+            html::H2::new().children(format!("Explorer — {title}")),
+        ));
+        children.push(Node::from(table.build().await?));
+    }
     let mut app = Dash::new();
     app.title("Explorer · dash-rs");
-    app.layout(html::Div::new().style(json!({"fontFamily": "system-ui, sans-serif", "margin": "1em 2em"})).children((
-        html::H2::new().children(format!("Explorer — {title}")),
-        html::P::new().children(
-            "Type in the filter row (e.g. > 500, cat_7, contains ab), click headers to sort (shift for several), or search.",
-        ),
-        table,
-    )));
+    app.layout(
+        html::Div::new()
+            .style(json!({"fontFamily": "system-ui, sans-serif", "margin": "1em 2em"}))
+            .children(children),
+    );
     app.serve().await?;
     Ok(())
 }
