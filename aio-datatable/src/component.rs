@@ -42,6 +42,7 @@ pub struct DataTableAio {
     labels: Vec<(String, String)>,
     formats: Vec<(String, Value)>,
     table_props: Vec<(String, Value)>,
+    encode_strings: bool,
 }
 
 impl DataTableAio {
@@ -55,6 +56,7 @@ impl DataTableAio {
             labels: Vec::new(),
             formats: Vec::new(),
             table_props: Vec::new(),
+            encode_strings: true,
         }
     }
 
@@ -96,6 +98,18 @@ impl DataTableAio {
         self
     }
 
+    /// Whether String columns that repeat their values a lot are stored as
+    /// Categorical (default `true`; see
+    /// [`engine::encode_repeated_strings`]). The table shows the same
+    /// strings either way; filters, searches and sorts on such columns then
+    /// run once per distinct value instead of once per row, and the column
+    /// takes 4 bytes a row. Turn it off to keep the frame's dtypes exactly
+    /// (e.g. for consumers of [`ids::view_key`] that expect String).
+    pub fn encode_strings(mut self, on: bool) -> Self {
+        self.encode_strings = on;
+        self
+    }
+
     /// Puts the frame into the store and returns the layout.
     pub async fn build(self) -> Result<html::Div, Error> {
         let frame = match &self.columns {
@@ -104,6 +118,11 @@ impl DataTableAio {
                 .select(cols.iter().map(String::as_str))
                 .map_err(Error::polars)?,
             None => self.frame.clone(),
+        };
+        let frame = if self.encode_strings {
+            engine::encode_repeated_strings(&frame).map_err(Error::polars)?
+        } else {
+            frame
         };
         let key = crate::store().put_ref(&frame).await?;
         let aio = self.aio_id.as_str();

@@ -10,7 +10,7 @@
 use polars::prelude::*;
 
 use super::columns::{Kind, Repr, resolve};
-use super::{EngineError, js, kernels};
+use super::{EngineError, dictionary, js, kernels};
 use crate::query::{
     Case, Check, Expr as QExpr, Literal, Operand, Query, RelOp, js_to_number, numeric_value,
 };
@@ -318,8 +318,37 @@ impl Cx<'_> {
                     ..
                 },
             ) => fold(e),
+            // A leaf reading one categorical column: once per category.
+            (P::E(pred), e) => Ok(P::E(match self.categorical_field(e) {
+                Some((name, dtype)) => dictionary::per_category(&pred, name, dtype).unwrap_or(pred),
+                None => pred,
+            })),
             (p, _) => Ok(p),
         })
+    }
+
+    /// The column of a leaf (a comparison of a column with a literal, or a
+    /// check of a column) when it is Categorical or Enum, with its dtype.
+    fn categorical_field<'e>(&self, e: &'e QExpr) -> Option<(&'e str, &DataType)> {
+        let name = match e {
+            QExpr::Compare {
+                left: Operand::Field(f),
+                right: Operand::Literal(_),
+                ..
+            }
+            | QExpr::Compare {
+                left: Operand::Literal(_),
+                right: Operand::Field(f),
+                ..
+            }
+            | QExpr::Is {
+                operand: Operand::Field(f),
+                ..
+            } => f.as_str(),
+            _ => return None,
+        };
+        let dtype = self.schema.get(name)?;
+        (dtype.is_categorical() || dtype.is_enum()).then_some((name, dtype))
     }
 
     fn side(&self, operand: &Operand) -> Result<Side, EngineError> {

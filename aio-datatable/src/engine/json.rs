@@ -6,7 +6,7 @@ use polars::prelude::*;
 use serde_json::{Map, Number, Value};
 
 use super::EngineError;
-use super::columns::Repr;
+use super::columns::{DATE_FORMAT, DATETIME_FORMAT, DATETIME_TZ_FORMAT, Repr};
 
 /// The rows of `page` as DataTable `data` records (`{column id: cell}`), in
 /// the representation the filter and the sort read (see [`super`]):
@@ -83,31 +83,38 @@ fn csv_field(out: &mut String, text: &str) {
     }
 }
 
-/// The JSON cells of one column.
+/// The JSON cells of one column. Conversions are eager column kernels (no
+/// query plan per page: a page is small and the plan would cost more than
+/// the cells).
 fn cells(column: &Column) -> Vec<Value> {
-    let name = column.name().as_str();
-    let convert = match Repr::of(column.dtype()) {
-        Some(Repr::Int | Repr::Float | Repr::Text | Repr::Bool | Repr::Null) => None,
-        Some(Repr::OtherNum) => Some(col(name).cast(DataType::Float64)),
-        Some(repr) => Some(repr.value(name)),
-        None => Some(col(name).cast(DataType::String)),
-    };
-    let converted = match convert {
-        None => Some(column.clone()),
-        Some(expr) => DataFrame::new(column.len(), vec![column.clone()])
-            .and_then(|df| df.lazy().select([expr.alias(name)]).collect())
-            .and_then(|df| df.column(name).cloned())
-            .ok(),
+    let converted: PolarsResult<Column> = match Repr::of(column.dtype()) {
+        Some(Repr::Int | Repr::Float | Repr::Text | Repr::Bool | Repr::Null) => Ok(column.clone()),
+        Some(Repr::OtherNum) => column.cast(&DataType::Float64),
+        Some(Repr::Categorical | Repr::OtherText) | None => column.cast(&DataType::String),
+        Some(Repr::Date) => column
+            .date()
+            .and_then(|ca| ca.to_string(DATE_FORMAT))
+            .map(|ca| ca.into_column()),
+        Some(Repr::Datetime { tz, .. }) => column
+            .datetime()
+            .and_then(|ca| {
+                ca.to_string(if tz.is_some() {
+                    DATETIME_TZ_FORMAT
+                } else {
+                    DATETIME_FORMAT
+                })
+            })
+            .map(|ca| ca.into_column()),
     };
     match converted {
-        Some(c) => c
+        Ok(c) => c
             .as_materialized_series()
             .rechunk()
             .iter()
             .map(cell_to_json)
             .collect(),
         // Last resort for dtypes polars cannot even cast to text.
-        None => (0..column.len())
+        Err(_) => (0..column.len())
             .map(|i| match column.get(i) {
                 Ok(AnyValue::Null) | Err(_) => Value::Null,
                 Ok(v) => Value::from(v.to_string()),

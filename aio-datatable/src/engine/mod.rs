@@ -103,6 +103,7 @@
 
 mod cache;
 mod columns;
+mod dictionary;
 mod error;
 mod filter;
 mod js;
@@ -114,6 +115,7 @@ mod view;
 
 pub use cache::ViewCache;
 pub use columns::column_specs;
+pub use dictionary::encode_repeated_strings;
 pub use error::EngineError;
 pub use filter::compile_filter;
 pub use json::{page_to_json, to_csv};

@@ -5,7 +5,7 @@ use polars::prelude::*;
 use serde_json::Value;
 
 use super::columns::{Repr, resolve};
-use super::{EngineError, js, kernels};
+use super::{EngineError, dictionary, js, kernels};
 
 /// One key of DataTable's `sort_by`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -198,25 +198,13 @@ pub(crate) fn sort_exprs(
 }
 
 /// `col(name)` mapped to the rank of each category's string, in UTF-16
-/// order, among the column's distinct values.
+/// order, among the dtype's categories (see [`dictionary::ranks`]); for a
+/// mapping too large for a table, the strings themselves.
 fn category_ranks(name: &str, column: &Column) -> Result<Expr, EngineError> {
-    let distinct = column.unique()?;
-    let codes = distinct.to_physical_repr().cast(&DataType::UInt32)?;
-    let strings = distinct.cast(&DataType::String)?;
-    let mut entries: Vec<(u32, &str)> = codes
-        .u32()?
-        .iter()
-        .zip(strings.str()?.iter())
-        .filter_map(|(c, s)| Some((c?, s?)))
-        .collect();
-    entries.sort_by(|a, b| a.1.encode_utf16().cmp(b.1.encode_utf16()));
-    let size = entries.iter().map(|e| e.0 as usize + 1).max().unwrap_or(0);
-    let mut table: Vec<Option<u32>> = vec![None; size];
-    for (rank, (code, _)) in entries.iter().enumerate() {
-        table[*code as usize] = Some(rank as u32);
-    }
-    let table = Series::new(PlSmallStr::from_static("ranks"), table);
-    Ok(lit(table).gather(col(name).to_physical().cast(DataType::UInt32), true))
+    Ok(dictionary::ranks(name, column.dtype(), |a, b| {
+        a.encode_utf16().cmp(b.encode_utf16())
+    })
+    .unwrap_or_else(|| kernels::utf16(col(name).cast(DataType::String))))
 }
 
 #[cfg(test)]

@@ -3,11 +3,11 @@
 use polars::prelude::*;
 use serde_json::Value;
 
-use super::EngineError;
 use super::columns::Repr;
 use super::filter::{P, compile_pred};
 use super::sort::{SortKey, parse_sort_by, sort_exprs};
 use super::topk::{KeyCol, sort_head, stable_sort};
+use super::{EngineError, dictionary};
 use crate::query::{Query, is_js_whitespace, parse};
 
 /// What the table shows: a filter, a search text and a sort.
@@ -93,10 +93,13 @@ pub fn search_expr(text: &str, schema: &Schema) -> Option<Expr> {
             Some(Repr::Categorical) => col(name.as_str()).cast(DataType::String),
             _ => continue,
         };
-        let hit = c
+        let mut hit = c
             .str()
             .contains(lit(pattern.as_str()), true)
             .fill_null(lit(false));
+        if let Some(fast) = dictionary::per_category(&hit, name, dtype) {
+            hit = fast;
+        }
         out = Some(match out {
             Some(acc) => acc.or(hit),
             None => hit,

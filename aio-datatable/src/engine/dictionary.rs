@@ -1,0 +1,203 @@
+//! Work on categorical columns done once per category instead of once per
+//! row.
+//!
+//! A Categorical or Enum column stores a small code per row and its strings
+//! once, in the dtype's mapping. A filter leaf or a search that reads only
+//! such a column is evaluated over the mapping's strings (thousands of
+//! rows at most) and then looked up by code, so `{name} contains ab` over
+//! ten million rows costs one gather instead of ten million substring
+//! searches. Sort keys use the same idea (the rank of each string).
+
+use polars::prelude::*;
+
+/// Mappings holding more strings than this are not worth a table; such
+/// columns are evaluated row by row.
+const MAX_STRINGS: usize = 1 << 20;
+
+/// The strings of a Categorical/Enum dtype, indexed by physical code
+/// (`None` for a code the mapping does not know), or `None` for other
+/// dtypes and very large mappings.
+pub(crate) fn strings(dtype: &DataType) -> Option<Vec<Option<&str>>> {
+    if !(dtype.is_categorical() || dtype.is_enum()) {
+        return None;
+    }
+    let mapping = dtype.cat_mapping().ok()?;
+    let n = mapping.num_cats_upper_bound();
+    if n > MAX_STRINGS {
+        return None;
+    }
+    Some(
+        (0..n)
+            .map(|code| {
+                CatSize::try_from(code)
+                    .ok()
+                    .and_then(|c| mapping.cat_to_str(c))
+            })
+            .collect(),
+    )
+}
+
+/// Rows read to judge whether a String column repeats its values enough.
+const PROBE_ROWS: usize = 65_536;
+
+/// `frame` with each String column that repeats its values a lot (at most
+/// one distinct value per 8 rows of the first 65,536, and at most 65,536
+/// distinct values in all) cast to Categorical. The cells stay the same
+/// strings — [`page_to_json`](super::page_to_json), filters, sorts and the
+/// search treat both dtypes alike — but filters and sorts on them then
+/// work once per category, and memory shrinks to a `u32` per row. Columns
+/// that turn out to have more distinct values than the limit stay String.
+pub fn encode_repeated_strings(frame: &DataFrame) -> PolarsResult<DataFrame> {
+    let mut columns = Vec::with_capacity(frame.width());
+    for c in frame.columns() {
+        columns.push(if c.dtype() == &DataType::String && repeats(c)? {
+            let cat = c.cast(&DataType::from_categories(Categories::global()))?;
+            match cat.as_materialized_series().n_unique()? {
+                n if n <= PROBE_ROWS => cat,
+                _ => c.clone(),
+            }
+        } else {
+            c.clone()
+        });
+    }
+    DataFrame::new(frame.height(), columns)
+}
+
+fn repeats(c: &Column) -> PolarsResult<bool> {
+    let probe = c.slice(0, PROBE_ROWS);
+    let rows = probe.len();
+    Ok(rows >= 64 && probe.as_materialized_series().n_unique()? <= rows / 8)
+}
+
+/// `col(name)`'s codes as row numbers of a per-category table of `len`
+/// rows whose last row stands for null cells.
+fn codes(name: &str, len: usize) -> Expr {
+    col(name)
+        .to_physical()
+        .cast(DataType::UInt32)
+        .fill_null(lit((len - 1) as u32))
+}
+
+/// `pred`, a Boolean expression that reads no column but `name` (a
+/// Categorical/Enum column of `dtype`, which `pred` reads through a cast to
+/// String), evaluated once per category and looked up by code. `None` when
+/// the dtype has no usable mapping or `pred` does not evaluate to one value
+/// per category; the caller then keeps `pred`.
+pub(crate) fn per_category(pred: &Expr, name: &str, dtype: &DataType) -> Option<Expr> {
+    let mut cats = strings(dtype)?;
+    cats.push(None); // null cells
+    let len = cats.len();
+    let dict = DataFrame::new(len, vec![Column::new(name.into(), cats)]).ok()?;
+    let out = dict
+        .lazy()
+        .select([pred.clone().alias("hit")])
+        .collect()
+        .ok()?;
+    let table = out.column("hit").ok()?.as_materialized_series().clone();
+    if table.len() != len || table.dtype() != &DataType::Boolean {
+        return None;
+    }
+    Some(lit(table).gather(codes(name, len), true))
+}
+
+/// `col(name)` (a Categorical/Enum column of `dtype`) as the rank of each
+/// category's string under `order`, nulls staying null: a u32 sort key
+/// that orders like the strings.
+pub(crate) fn ranks(
+    name: &str,
+    dtype: &DataType,
+    order: impl Fn(&str, &str) -> std::cmp::Ordering,
+) -> Option<Expr> {
+    let cats = strings(dtype)?;
+    let mut known: Vec<(usize, &str)> = cats
+        .iter()
+        .enumerate()
+        .filter_map(|(code, s)| Some((code, (*s)?)))
+        .collect();
+    known.sort_by(|a, b| order(a.1, b.1));
+    let mut table: Vec<Option<u32>> = vec![None; cats.len() + 1];
+    for (rank, (code, _)) in known.iter().enumerate() {
+        table[*code] = Some(rank as u32);
+    }
+    let len = table.len();
+    let table = Series::new(PlSmallStr::from_static("rank"), table);
+    Some(lit(table).gather(codes(name, len), true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame() -> DataFrame {
+        let values = [Some("b"), None, Some("a"), Some("ab"), Some("b"), None];
+        let c = Column::new("c".into(), values)
+            .cast(&DataType::from_categories(Categories::global()))
+            .unwrap();
+        DataFrame::new(values.len(), vec![c]).unwrap()
+    }
+
+    #[test]
+    fn per_category_equals_the_row_by_row_predicate() {
+        let df = frame();
+        let dtype = df.column("c").unwrap().dtype().clone();
+        let pred = col("c")
+            .cast(DataType::String)
+            .str()
+            .contains_literal(lit("a"))
+            .fill_null(lit(true));
+        let fast = per_category(&pred, "c", &dtype).unwrap();
+        let run = |e: Expr| {
+            df.clone()
+                .lazy()
+                .select([e.alias("m")])
+                .collect()
+                .unwrap()
+                .column("m")
+                .unwrap()
+                .bool()
+                .unwrap()
+                .iter()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(run(fast), run(pred));
+        assert_eq!(
+            run(per_category(&col("c").is_null(), "c", &dtype).unwrap()),
+            [false, true, false, false, false, true].map(Some)
+        );
+    }
+
+    #[test]
+    fn repeated_strings_become_categorical_and_unique_ones_do_not() {
+        let n = 10_000usize;
+        let repeated: Vec<Option<String>> = (0..n)
+            .map(|i| (i % 7 != 0).then(|| format!("r{}", i % 50)))
+            .collect();
+        let unique: Vec<String> = (0..n).map(|i| format!("u{i}")).collect();
+        let df = df!("r" => &repeated, "u" => &unique, "x" => vec![1i64; n]).unwrap();
+        let out = encode_repeated_strings(&df).unwrap();
+        assert!(out.column("r").unwrap().dtype().is_categorical());
+        assert_eq!(out.column("u").unwrap().dtype(), &DataType::String);
+        assert_eq!(out.column("x").unwrap().dtype(), &DataType::Int64);
+        let back = out.column("r").unwrap().cast(&DataType::String).unwrap();
+        assert!(back.equals_missing(df.column("r").unwrap()));
+    }
+
+    #[test]
+    fn ranks_order_like_the_strings_and_keep_nulls() {
+        let df = frame();
+        let dtype = df.column("c").unwrap().dtype().clone();
+        let key = ranks("c", &dtype, |a, b| a.cmp(b)).unwrap();
+        let out = df.lazy().select([key.alias("k")]).collect().unwrap();
+        let k: Vec<Option<u32>> = out
+            .column("k")
+            .unwrap()
+            .u32()
+            .unwrap()
+            .iter()
+            .collect();
+        let (b, a, ab) = (k[0].unwrap(), k[2].unwrap(), k[3].unwrap());
+        assert!(a < ab && ab < b, "{k:?}");
+        assert_eq!(k[4], k[0]);
+        assert_eq!((k[1], k[5]), (None, None));
+    }
+}
