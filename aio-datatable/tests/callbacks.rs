@@ -150,11 +150,36 @@ impl Client {
 
     /// The table callback's request for `aio`, as the renderer sends it.
     fn table_request(&self, aio: &str, p: &Props) -> Value {
+        let table = ids::table(aio).to_string();
+        let changed: Vec<String> = p.changed.iter().map(|c| format!("{table}.{c}")).collect();
+        self.request(".page_count", aio, &changed, |sub, prop| {
+            match (sub, prop) {
+                ("table", "page_current") => json!(p.page_current),
+                ("table", "sort_by") => p.sort_by.clone(),
+                ("table", "filter_query") => json!(p.filter_query),
+                ("search", "value") => json!(p.search),
+                ("page_size", "value") => p.page_size.clone(),
+                ("source", "data") => p.source.clone(),
+                other => panic!("unexpected dependency {other:?}"),
+            }
+        })
+    }
+
+    /// The request for the callback whose `output` contains `output`,
+    /// for table `aio`, with input and state values from `value(subcomponent,
+    /// property)`.
+    fn request(
+        &self,
+        output: &str,
+        aio: &str,
+        changed: &[String],
+        value: impl Fn(&str, &str) -> Value,
+    ) -> Value {
         let dep = self
             .deps
             .iter()
-            .find(|d| d["output"].as_str().unwrap().contains(".page_count"))
-            .expect("the table callback is registered");
+            .find(|d| d["output"].as_str().unwrap().contains(output))
+            .expect("the callback is registered");
         let outputs: Vec<Value> = dep["output"]
             .as_str()
             .unwrap()
@@ -166,17 +191,6 @@ impl Client {
                 json!({"id": concrete(&id, aio), "property": prop})
             })
             .collect();
-        let value = |prop: &str, sub: &str| -> Value {
-            match (sub, prop) {
-                ("table", "page_current") => json!(p.page_current),
-                ("table", "sort_by") => p.sort_by.clone(),
-                ("table", "filter_query") => json!(p.filter_query),
-                ("search", "value") => json!(p.search),
-                ("page_size", "value") => p.page_size.clone(),
-                ("source", "data") => p.source.clone(),
-                other => panic!("unexpected dependency {other:?}"),
-            }
-        };
         let with_values = |list: &Value| -> Vec<Value> {
             list.as_array()
                 .unwrap()
@@ -185,15 +199,14 @@ impl Client {
                     let id = concrete(&d["id"], aio);
                     let prop = d["property"].as_str().unwrap();
                     let sub = id["subcomponent"].as_str().unwrap().to_owned();
-                    json!({"id": id, "property": prop, "value": value(prop, &sub)})
+                    json!({"id": id, "property": prop, "value": value(&sub, prop)})
                 })
                 .collect()
         };
-        let table = ids::table(aio).to_string();
-        let changed: Vec<String> = p.changed.iter().map(|c| format!("{table}.{c}")).collect();
+        let single = outputs.len() == 1 && !dep["output"].as_str().unwrap().starts_with("..");
         json!({
             "output": dep["output"],
-            "outputs": outputs,
+            "outputs": if single { outputs[0].clone() } else { Value::Array(outputs) },
             "inputs": with_values(&dep["inputs"]),
             "state": with_values(&dep["state"]),
             "changedPropIds": changed,
@@ -434,4 +447,52 @@ async fn two_tables_are_independent() {
     assert_eq!(b["summary"]["children"], json!("rows 1–3 of 3"));
     // A's filter is not applied to b, nor b's source to a.
     assert_ne!(c.source("a"), c.source("b"));
+}
+
+#[tokio::test]
+async fn export_streams_the_whole_filtered_sorted_result_as_csv() {
+    let c = Client::new().await;
+    let source = c.source("a");
+    let spec = json!({
+        "filter": "{price} > 20",
+        "search": "",
+        "sort_by": [{"column_id": "price", "direction": "desc"}],
+    });
+    let button = ids::export_button("a").to_string();
+    let body = c.request(
+        "download",
+        "a",
+        &[format!("{button}.n_clicks")],
+        |sub, prop| match (sub, prop) {
+            ("export_button", "n_clicks") => json!(1),
+            ("view_spec", "data") => spec.clone(),
+            ("source", "data") => source.clone(),
+            other => panic!("unexpected dependency {other:?}"),
+        },
+    );
+    let req = Request::post("/_dash-update-component")
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let (status, v) = send(&c.router, req).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let download = ids::download("a").to_string();
+    let data = &v["response"][download.as_str()]["data"];
+    assert_eq!(data["filename"], json!("export.csv"));
+    assert_eq!(data["base64"], json!(false));
+    // Every matching row (more than a page), in the sorted order.
+    let mut rows: Vec<i64> = (0..ROWS as i64).filter(|&i| price_of(i) > 20.0).collect();
+    rows.sort_by(|x, y| price_of(*y).total_cmp(&price_of(*x)));
+    assert!(rows.len() > 10);
+    let mut expected = String::from("id,name,price\n");
+    for i in rows {
+        let i_usize = i as usize;
+        let name = if i_usize % 10 != 3 {
+            format!("{} {i}", ["Ada", "Alan", "Grace"][i_usize % 3])
+        } else {
+            String::new()
+        };
+        expected.push_str(&format!("{i},{name},{:.1}\n", price_of(i)));
+    }
+    assert_eq!(data["content"].as_str().unwrap(), expected);
 }

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::{Map, Value};
 
 use crate::id::ComponentId;
+use crate::stream::{Pieces, Streams};
 
 /// One property that changed and fired the callback.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +28,7 @@ pub(crate) struct ContextInner {
     pub(crate) states_list: Vec<Value>,
     pub(crate) outputs_list: Value,
     pub(crate) side_updates: Mutex<Map<String, Value>>,
+    pub(crate) streams: Streams,
 }
 
 /// What a running callback knows about its call. Get it with
@@ -123,6 +125,16 @@ impl CallbackContext {
         if let (Value::Object(target), Value::Object(new)) = (entry, props) {
             target.extend(new);
         }
+    }
+
+    /// Registers a [`crate::TextStream`]'s pieces; returns the placeholder
+    /// string that stands for them in the response.
+    pub(crate) fn add_stream(&self, pieces: Pieces) -> String {
+        self.0.streams.add(pieces)
+    }
+
+    pub(crate) fn take_streams(&self) -> Vec<(String, Pieces)> {
+        self.0.streams.take()
     }
 
     pub(crate) fn take_side_updates(&self) -> Map<String, Value> {

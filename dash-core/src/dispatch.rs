@@ -15,6 +15,7 @@ use crate::context::{CallbackContext, ContextInner, Triggered};
 use crate::deps::Dependency;
 use crate::handler::{CallbackError, ErrorKind, is_no_update};
 use crate::id::ComponentId;
+use crate::stream::Pieces;
 
 /// The body the renderer posts.
 #[derive(Debug, Deserialize)]
@@ -32,10 +33,12 @@ struct CallbackRequest {
 }
 
 /// The outcome of one callback request.
-#[derive(Debug, PartialEq)]
 pub(crate) enum Outcome {
     /// 200 with this JSON body.
     Update(Value),
+    /// 200 with this JSON body, whose placeholder strings are replaced by
+    /// their streams' pieces while it is sent (see [`crate::stream`]).
+    Streamed(Value, Vec<(String, Pieces)>),
     /// 204: nothing to update.
     NoContent,
     /// 4xx: the request was wrong.
@@ -78,6 +81,18 @@ pub(crate) async fn dispatch(registry: &Registry, body: &[u8]) -> Outcome {
     match run(cb, req).await {
         Ok(o) => o,
         Err(o) => o,
+    }
+}
+
+impl std::fmt::Debug for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Outcome::Update(v) => f.debug_tuple("Update").field(v).finish(),
+            Outcome::Streamed(v, s) => write!(f, "Streamed({v}, {} streams)", s.len()),
+            Outcome::NoContent => f.write_str("NoContent"),
+            Outcome::BadRequest(c, m) => f.debug_tuple("BadRequest").field(c).field(m).finish(),
+            Outcome::Failed(m) => f.debug_tuple("Failed").field(m).finish(),
+        }
     }
 }
 
@@ -259,6 +274,7 @@ async fn run(cb: &Compiled, req: CallbackRequest) -> Result<Outcome, Outcome> {
         states_list: req.state,
         outputs_list: req.outputs,
         side_updates: Default::default(),
+        streams: Default::default(),
     });
     // The handler is called inside the scope: a synchronous function runs
     // during `call`, and must already see its context there.
@@ -279,6 +295,7 @@ async fn run(cb: &Compiled, req: CallbackRequest) -> Result<Outcome, Outcome> {
         }
     };
     let side = ctx.take_side_updates();
+    let streams = ctx.take_streams();
     let value = match result {
         Ok(v) => v,
         Err(e) => return Err(error_outcome(cb, &e, side)),
@@ -318,7 +335,10 @@ async fn run(cb: &Compiled, req: CallbackRequest) -> Result<Outcome, Outcome> {
             }
         }
     }
-    Ok(finish(response, side))
+    Ok(match finish(response, side) {
+        Outcome::Update(body) if !streams.is_empty() => Outcome::Streamed(body, streams),
+        other => other,
+    })
 }
 
 fn put(response: &mut Map<String, Value>, t: Target, value: Value) {

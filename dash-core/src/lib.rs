@@ -16,6 +16,7 @@ mod index;
 mod jsnum;
 pub mod patch;
 mod server;
+pub mod stream;
 
 pub use app::{Dash, DevTools, Resource};
 pub use assets::DASH_VERSION;
@@ -30,6 +31,7 @@ pub use error::Error;
 pub use handler::{CallbackError, Handler, IntoCallbackOutput, NoUpdate, PreventUpdate, Update};
 pub use id::{ALL, ALLSMALLER, ComponentId, IdValue, MATCH, Wildcard};
 pub use patch::Patch;
+pub use stream::TextStream;
 
 #[doc(hidden)]
 pub use inventory;

@@ -295,6 +295,14 @@ async fn update_component(State(s): AppRef, req: Request) -> Response {
             Ok(b) => json_response(Bytes::from(b)),
             Err(e) => error_response(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
         },
+        Outcome::Streamed(v, streams) => match serde_json::to_vec(&v) {
+            Ok(b) => Response::builder()
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::CACHE_CONTROL, "no-store")
+                .body(Body::from_stream(crate::stream::splice(b, streams)))
+                .unwrap_or_default(),
+            Err(e) => error_response(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        },
         Outcome::NoContent => StatusCode::NO_CONTENT.into_response(),
         Outcome::BadRequest(code, msg) => {
             tracing::warn!("{msg}");

@@ -188,13 +188,7 @@ mod tests {
         let dtype = df.column("c").unwrap().dtype().clone();
         let key = ranks("c", &dtype, |a, b| a.cmp(b)).unwrap();
         let out = df.lazy().select([key.alias("k")]).collect().unwrap();
-        let k: Vec<Option<u32>> = out
-            .column("k")
-            .unwrap()
-            .u32()
-            .unwrap()
-            .iter()
-            .collect();
+        let k: Vec<Option<u32>> = out.column("k").unwrap().u32().unwrap().iter().collect();
         let (b, a, ab) = (k[0].unwrap(), k[2].unwrap(), k[3].unwrap());
         assert!(a < ab && ab < b, "{k:?}");
         assert_eq!(k[4], k[0]);

@@ -31,46 +31,56 @@ pub fn page_to_json(page: &DataFrame) -> Vec<Map<String, Value>> {
 }
 
 /// A frame (typically [`View::take_all`](super::View::take_all)) as CSV:
-/// a header of column ids, then one line per row with the cells of
-/// [`page_to_json`] (`null` as an empty field, strings quoted when they hold
-/// a comma, a quote or a line break). Lines end with `\n`.
+/// [`csv_header`] then [`csv_rows`]. For large results prefer streaming
+/// the two pieces by chunk of rows (as the table's export does).
 pub fn to_csv(frame: &DataFrame) -> Result<String, EngineError> {
     const CHUNK: usize = 65_536;
-    let mut out = String::new();
-    let names: Vec<&str> = frame
-        .get_column_names()
-        .into_iter()
-        .map(|n| n.as_str())
-        .collect();
-    for (i, name) in names.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        csv_field(&mut out, name);
-    }
-    out.push('\n');
+    let mut out = csv_header(frame);
     let mut offset = 0;
     while offset < frame.height() {
-        let chunk = frame.slice(offset as i64, CHUNK);
-        let columns: Vec<Vec<Value>> = chunk.columns().iter().map(cells).collect();
-        for r in 0..chunk.height() {
-            for (i, column) in columns.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                match &column[r] {
-                    Value::Null => {}
-                    Value::String(s) => csv_field(&mut out, s),
-                    other => {
-                        let _ = write!(out, "{other}");
-                    }
-                }
-            }
-            out.push('\n');
-        }
+        out.push_str(&csv_rows(&frame.slice(offset as i64, CHUNK)));
         offset += CHUNK;
     }
     Ok(out)
+}
+
+/// The CSV header line of a frame: its column ids, comma-separated,
+/// quoted when needed, ending with `\n`.
+pub fn csv_header(frame: &DataFrame) -> String {
+    let mut out = String::new();
+    for (i, name) in frame.get_column_names().into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        csv_field(&mut out, name.as_str());
+    }
+    out.push('\n');
+    out
+}
+
+/// One CSV line per row of `rows`, with the cells of [`page_to_json`]:
+/// `null` as an empty field, strings quoted when they hold a comma, a
+/// quote or a line break (quotes doubled), numbers as JSON writes them.
+/// Lines end with `\n`.
+pub fn csv_rows(rows: &DataFrame) -> String {
+    let mut out = String::new();
+    let columns: Vec<Vec<Value>> = rows.columns().iter().map(cells).collect();
+    for r in 0..rows.height() {
+        for (i, column) in columns.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            match &column[r] {
+                Value::Null => {}
+                Value::String(s) => csv_field(&mut out, s),
+                other => {
+                    let _ = write!(out, "{other}");
+                }
+            }
+        }
+        out.push('\n');
+    }
+    out
 }
 
 fn csv_field(out: &mut String, text: &str) {

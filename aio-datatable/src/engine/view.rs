@@ -244,18 +244,33 @@ impl View {
         page_current: usize,
         page_size: usize,
     ) -> Result<DataFrame, EngineError> {
-        self.check_frame(df)?;
         let w = self.window(page_current, page_size);
-        if w.offset + w.len > self.computed() {
+        self.rows(df, w.offset, w.len)
+    }
+
+    /// View rows `offset..offset + len` (cut at the end of the view),
+    /// taken from `df` (the frame the view was built from): a page, or one
+    /// piece of a streamed export. Rows beyond the known rows of a head are
+    /// [`EngineError::BeyondHead`].
+    pub fn rows(
+        &self,
+        df: &DataFrame,
+        offset: usize,
+        len: usize,
+    ) -> Result<DataFrame, EngineError> {
+        self.check_frame(df)?;
+        let offset = offset.min(self.len);
+        let len = len.min(self.len - offset);
+        if offset + len > self.computed() {
             return Err(EngineError::BeyondHead {
                 known: self.computed(),
-                needed: w.offset + w.len,
+                needed: offset + len,
             });
         }
         Ok(match &self.rows {
-            Rows::All => df.slice(w.offset as i64, w.len),
+            Rows::All => df.slice(offset as i64, len),
             Rows::Indices(_) => {
-                let idx = IdxCa::from_vec(PlSmallStr::EMPTY, self.slice(w.offset, w.len));
+                let idx = IdxCa::from_vec(PlSmallStr::EMPTY, self.slice(offset, len));
                 df.take(&idx)?
             }
         })
