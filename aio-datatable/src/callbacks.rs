@@ -1,7 +1,7 @@
 //! The callbacks every [`crate::DataTableAio`] shares, registered once at
 //! link time with `MATCH` on the `aio_id`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
 use dash_core::{
@@ -253,12 +253,35 @@ async fn table(args: TableArgs) -> Result<TableOut, CallbackError> {
     })
 }
 
+/// Views already put into the store, by (source key, view spec key), so
+/// showing a view again costs a lookup. Bounded: cleared past
+/// [`STORED_MAX`] entries.
+static STORED: Mutex<BTreeMap<(String, String), FrameRef>> = Mutex::new(BTreeMap::new());
+const STORED_MAX: usize = 1024;
+
 /// Puts the current view into the store (a moment after the table shows
-/// it) and publishes its key.
+/// it) and publishes its key. Cheap where it can be: a view that keeps
+/// every row in frame order is the source itself, and a view stored
+/// before (and still in the store) is not stored again.
 async fn view_key(spec: Option<Value>, source: Option<Value>) -> Result<Value, CallbackError> {
     let spec = spec.ok_or(PreventUpdate)?;
     let key = source_key(source.as_ref()).map_err(CallbackError::msg)?;
     let spec = spec_from_json(&spec).map_err(CallbackError::msg)?;
+    let to_json = |r: &FrameRef| serde_json::to_value(r).map_err(CallbackError::msg);
+    if spec.filter.root.is_none() && spec.sort.is_empty() && spec.search.trim().is_empty() {
+        return to_json(&key);
+    }
+    let memo = (key.key.to_hex(), spec.cache_key());
+    let known = STORED
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&memo)
+        .copied();
+    if let Some(stored) = known
+        && crate::store().contains(&stored.key).await.unwrap_or(false)
+    {
+        return to_json(&stored);
+    }
     let frame = load(&key).await.map_err(CallbackError::msg)?;
     let (view, frame) = view(&key, frame, spec).await.map_err(CallbackError::msg)?;
     let rows = tokio::task::spawn_blocking(move || view.take_all(&frame))
@@ -269,7 +292,12 @@ async fn view_key(spec: Option<Value>, source: Option<Value>) -> Result<Value, C
         .put_ref(&rows)
         .await
         .map_err(CallbackError::msg)?;
-    serde_json::to_value(stored).map_err(CallbackError::msg)
+    let mut memos = STORED.lock().unwrap_or_else(|e| e.into_inner());
+    if memos.len() >= STORED_MAX {
+        memos.clear();
+    }
+    memos.insert(memo, stored);
+    to_json(&stored)
 }
 
 /// Rows rendered per piece of a streamed export.

@@ -496,3 +496,49 @@ async fn export_streams_the_whole_filtered_sorted_result_as_csv() {
     }
     assert_eq!(data["content"].as_str().unwrap(), expected);
 }
+
+#[tokio::test]
+async fn view_key_holds_the_filtered_sorted_frame() {
+    let c = Client::new().await;
+    let source = c.source("a");
+    let ask = |spec: Value| {
+        let source = source.clone();
+        c.request("view_key", "a", &[], move |sub, prop| match (sub, prop) {
+            ("view_spec", "data") => spec.clone(),
+            ("source", "data") => source.clone(),
+            other => panic!("unexpected dependency {other:?}"),
+        })
+    };
+    let router = c.router.clone();
+    let post = |body: Value| {
+        let router = router.clone();
+        async move {
+            let req = Request::post("/_dash-update-component")
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap();
+            let (status, v) = send(&router, req).await;
+            assert_eq!(status, StatusCode::OK, "{v}");
+            v["response"][ids::view_key("a").to_string().as_str()]["data"].clone()
+        }
+    };
+    let spec = json!({"filter": "{price} > 20", "search": "",
+                      "sort_by": [{"column_id": "price", "direction": "desc"}]});
+    let stored = post(ask(spec.clone())).await;
+    let key = redis_store::FrameRef::from_json(&stored).unwrap();
+    let frame = aio_datatable::store().load(&key.key).await.unwrap();
+    let mut expected: Vec<i64> = (0..ROWS as i64).filter(|&i| price_of(i) > 20.0).collect();
+    expected.sort_by(|x, y| price_of(*y).total_cmp(&price_of(*x)));
+    let got: Vec<i64> = frame
+        .column("id")
+        .unwrap()
+        .i64()
+        .unwrap()
+        .into_no_null_iter()
+        .collect();
+    assert_eq!(got, expected);
+    // Asking again gives the same key; the unfiltered view is the source.
+    assert_eq!(post(ask(spec)).await, stored);
+    let all = json!({"filter": "", "search": " ", "sort_by": []});
+    assert_eq!(post(ask(all)).await, source);
+}

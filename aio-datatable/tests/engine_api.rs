@@ -390,3 +390,33 @@ fn large_sorts_stay_stable() {
         );
     }
 }
+
+#[test]
+fn concurrent_requests_for_one_new_view_build_it_once() {
+    let n = 400_000i64;
+    let df = Arc::new(df! { "x" => (0..n).map(|i| i * 7919 % n).collect::<Vec<_>>() }.unwrap());
+    let cache = Arc::new(ViewCache::new(1 << 30));
+    let spec = ViewSpec::new(parse("{x} > 10").unwrap(), "", vec![SortKey::desc("x")]);
+    let barrier = Arc::new(std::sync::Barrier::new(4));
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let (df, cache, spec, barrier) = (
+                Arc::clone(&df),
+                Arc::clone(&cache),
+                spec.clone(),
+                Arc::clone(&barrier),
+            );
+            std::thread::spawn(move || {
+                barrier.wait();
+                cache.get_or_build("f", &spec, &df).unwrap()
+            })
+        })
+        .collect();
+    let views: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    // One build: every caller holds the very same view.
+    for v in &views[1..] {
+        assert!(Arc::ptr_eq(v, &views[0]));
+    }
+    assert_eq!(views[0].len(), (n - 11) as usize);
+    assert_eq!(cache.len(), 1);
+}

@@ -1,7 +1,7 @@
 //! A bounded, thread-safe cache of views.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use polars::prelude::DataFrame;
 
@@ -15,13 +15,17 @@ use super::{EngineError, View, ViewSpec, build_view};
 /// was built from. Paging through a cached view costs O(page size).
 ///
 /// Thread-safe: lookups take a short lock; a missing view is built outside
-/// the lock, so two callers asking for the same new view at once may both
-/// build it (the second insert wins, both get a correct view). A view larger
-/// than the whole budget is returned but not kept.
+/// the lock, once: a caller asking for a view another thread is building
+/// waits for that build instead of repeating it (and builds it itself only
+/// if the result was not kept). A view larger than the whole budget is
+/// returned but not kept.
 #[derive(Debug)]
 pub struct ViewCache {
     capacity_bytes: usize,
     inner: Mutex<Inner>,
+    /// Keys being built, and the signal that one finished.
+    building: Mutex<HashSet<Key>>,
+    built: Condvar,
 }
 
 type Key = (String, String);
@@ -61,6 +65,24 @@ impl Inner {
     }
 }
 
+/// Ends a claimed build (also when it fails or panics) and wakes waiters.
+struct Release<'a> {
+    cache: &'a ViewCache,
+    key: &'a Key,
+}
+
+impl Drop for Release<'_> {
+    fn drop(&mut self) {
+        let mut building = self
+            .cache
+            .building
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        building.remove(self.key);
+        self.cache.built.notify_all();
+    }
+}
+
 impl ViewCache {
     /// A cache keeping at most about `capacity_bytes` of views (row indices
     /// take 4 bytes a row: 64 MiB hold 16 M rows of views).
@@ -68,6 +90,8 @@ impl ViewCache {
         ViewCache {
             capacity_bytes,
             inner: Mutex::new(Inner::default()),
+            building: Mutex::new(HashSet::new()),
+            built: Condvar::new(),
         }
     }
 
@@ -94,8 +118,23 @@ impl ViewCache {
         if let Some(view) = self.lock().touch(&key) {
             return Ok(view);
         }
+        // Claim the build, or wait for the thread that has it.
+        {
+            let mut building = self.building.lock().unwrap_or_else(|e| e.into_inner());
+            while building.contains(&key) {
+                building = self.built.wait(building).unwrap_or_else(|e| e.into_inner());
+                if let Some(view) = self.lock().touch(&key) {
+                    return Ok(view);
+                }
+            }
+            building.insert(key.clone());
+        }
+        let _release = Release {
+            cache: self,
+            key: &key,
+        };
         let view = build_view(df, spec)?;
-        Ok(self.insert_keyed(key, view))
+        Ok(self.insert_keyed(key.clone(), view))
     }
 
     /// Cache `view` as the view of `spec` over `frame_key`, replacing any
