@@ -4,7 +4,9 @@
 //! so equal keys, however the frames were built:
 //!
 //! * columns are rechunked and written as record batches of a fixed number of
-//!   rows ([`BATCH_ROWS`]), so the input's chunk layout does not matter;
+//!   rows ([`BATCH_ROWS`]; one batch when the frame has categoricals, whose
+//!   dictionary an IPC file allows only once), so the input's chunk layout
+//!   does not matter;
 //! * strings use Arrow's classic `LargeUtf8` layout (offsets + one values
 //!   buffer) rather than polars' string views, whose buffers depend on how a
 //!   column was built; this also makes the bytes readable by any Arrow
@@ -135,7 +137,14 @@ pub fn canonicalize(df: &DataFrame) -> PolarsResult<DataFrame> {
     }
     let whole = DataFrame::new(df.height(), columns)?;
     let height = whole.height();
-    if height <= BATCH_ROWS {
+    // An Arrow IPC file allows one dictionary per field, and polars writes
+    // each batch's categoricals with the categories that batch uses: a
+    // frame with categoricals is written as one batch.
+    let has_dictionaries = whole
+        .columns()
+        .iter()
+        .any(|c| c.dtype().is_categorical() || c.dtype().is_enum());
+    if height <= BATCH_ROWS || has_dictionaries {
         return Ok(whole);
     }
     let mut out = whole.slice(0, BATCH_ROWS);
@@ -294,6 +303,28 @@ mod tests {
         let back = decode(enc.bytes, &enc.key).unwrap();
         assert_eq!(back.height(), n);
         assert!(back.equals(&df));
+    }
+
+    #[test]
+    fn large_frames_with_categoricals_are_one_batch_and_round_trip() {
+        let n = BATCH_ROWS + 5;
+        let cats: Vec<String> = (0..n).map(|i| format!("c{}", (i * 7) % 13)).collect();
+        // The second batch's rows use categories in another order of first
+        // appearance than the first's: several batches would each need
+        // their own dictionary.
+        let mut df = df!("x" => (0..n as i64).collect::<Vec<_>>(), "c" => cats).unwrap();
+        df.apply("c", |c| {
+            c.cast(&DataType::from_categories(Categories::global()))
+                .unwrap()
+        })
+        .unwrap();
+        assert_eq!(canonicalize(&df).unwrap().first_col_n_chunks(), 1);
+        let enc = encode(&df, Compression::Zstd(1)).unwrap();
+        let back = decode(enc.bytes, &enc.key).unwrap();
+        assert_eq!(back.height(), n);
+        let strings = |d: &DataFrame| d.column("c").unwrap().cast(&DataType::String).unwrap();
+        assert!(strings(&back).equals(&strings(&df)));
+        assert_eq!(encode(&back, Compression::Zstd(1)).unwrap().key, enc.key);
     }
 
     #[test]
