@@ -73,9 +73,17 @@ const FAMILY: &[&str] = &[
 /// `cat_19`), `price` f64 in 0–1000, `qty` i32, `ts` datetime (ms), with
 /// some nulls in `name`, `price` and `qty`. The same `rows` give the same frame.
 pub fn generated(rows: usize) -> PolarsResult<DataFrame> {
+    // The ~10,000 distinct names and 20 categories are made once; rows
+    // refer to them, so no string is allocated per row.
+    let names: Vec<String> = GIVEN
+        .iter()
+        .flat_map(|g| FAMILY.iter().map(move |f| (g, f)))
+        .flat_map(|(g, f)| (0..25).map(move |n| format!("{g} {f} {n}")))
+        .collect();
+    let categories: Vec<String> = (0..20).map(|c| format!("cat_{c}")).collect();
     let mut rng = SplitMix(0x5EED_DA5A);
     let mut id = Vec::with_capacity(rows);
-    let mut name: Vec<Option<String>> = Vec::with_capacity(rows);
+    let mut name: Vec<Option<u32>> = Vec::with_capacity(rows);
     let mut category = Vec::with_capacity(rows);
     let mut price: Vec<Option<f64>> = Vec::with_capacity(rows);
     let mut qty: Vec<Option<i32>> = Vec::with_capacity(rows);
@@ -84,17 +92,26 @@ pub fn generated(rows: usize) -> PolarsResult<DataFrame> {
     let start_ms: i64 = 1_577_836_800_000;
     for i in 0..rows {
         id.push(i as i64);
-        let g = GIVEN[rng.below(GIVEN.len() as u64) as usize];
-        let f = FAMILY[rng.below(FAMILY.len() as u64) as usize];
+        let g = rng.below(GIVEN.len() as u64);
+        let f = rng.below(FAMILY.len() as u64);
         let n = rng.below(25);
-        name.push((i % 89 != 7).then(|| format!("{g} {f} {n}")));
-        category.push(format!("cat_{}", rng.below(20)));
+        let which = (g * FAMILY.len() as u64 + f) * 25 + n;
+        name.push((i % 89 != 7).then_some(which as u32));
+        category.push(rng.below(20) as u32);
         let cents = rng.below(100_001) as f64;
         price.push((i % 97 != 3).then_some(cents / 100.0));
         let q = rng.below(500) as i32;
         qty.push((i % 101 != 5).then_some(q));
         ts.push(start_ms + (rng.below(5 * 365 * 86_400) as i64) * 1000);
     }
+    let name: StringChunked = name
+        .iter()
+        .map(|o| o.map(|i| names[i as usize].as_str()))
+        .collect();
+    let category: StringChunked = category
+        .iter()
+        .map(|&c| Some(categories[c as usize].as_str()))
+        .collect();
     let ts = Int64Chunked::from_vec("ts".into(), ts)
         .into_datetime(TimeUnit::Milliseconds, None)
         .into_series();
@@ -102,8 +119,8 @@ pub fn generated(rows: usize) -> PolarsResult<DataFrame> {
         rows,
         vec![
             Column::new("id".into(), id),
-            Column::new("name".into(), name),
-            Column::new("category".into(), category),
+            name.with_name("name".into()).into_column(),
+            category.with_name("category".into()).into_column(),
             Column::new("price".into(), price),
             Column::new("qty".into(), qty),
             ts.into_column(),

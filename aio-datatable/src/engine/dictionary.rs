@@ -10,6 +10,8 @@
 
 use polars::prelude::*;
 
+use super::kernels;
+
 /// Mappings holding more strings than this are not worth a table; such
 /// columns are evaluated row by row.
 const MAX_STRINGS: usize = 1 << 20;
@@ -80,8 +82,10 @@ fn codes(name: &str, len: usize) -> Expr {
 
 /// `pred`, a Boolean expression that reads no column but `name` (a
 /// Categorical/Enum column of `dtype`, which `pred` reads through a cast to
-/// String), evaluated once per category and looked up by code. `None` when
-/// the dtype has no usable mapping or `pred` does not evaluate to one value
+/// String), evaluated once per category and spread over the rows by code:
+/// a constant when every category answers alike, one integer comparison
+/// when a single category matches, else a table lookup. `None` when the
+/// dtype has no usable mapping or `pred` does not give one non-null answer
 /// per category; the caller then keeps `pred`.
 pub(crate) fn per_category(pred: &Expr, name: &str, dtype: &DataType) -> Option<Expr> {
     let mut cats = strings(dtype)?;
@@ -93,11 +97,20 @@ pub(crate) fn per_category(pred: &Expr, name: &str, dtype: &DataType) -> Option<
         .select([pred.clone().alias("hit")])
         .collect()
         .ok()?;
-    let table = out.column("hit").ok()?.as_materialized_series().clone();
-    if table.len() != len || table.dtype() != &DataType::Boolean {
+    let hits = out.column("hit").ok()?.bool().ok()?.clone();
+    if hits.len() != len || hits.null_count() > 0 {
         return None;
     }
-    Some(lit(table).gather(codes(name, len), true))
+    let table: Vec<bool> = hits.iter().map(|b| b.unwrap_or(false)).collect();
+    let codes = col(name).to_physical().cast(DataType::UInt32);
+    let matching: Vec<usize> = (0..len).filter(|&i| table[i]).collect();
+    Some(match matching.as_slice() {
+        [] => lit(false),
+        _ if matching.len() == len => lit(true),
+        // One category, not the null slot: `code == c` (nulls never match).
+        [only] if *only + 1 < len => codes.eq(lit(*only as u32)).fill_null(lit(false)),
+        _ => kernels::code_lookup(codes, table),
+    })
 }
 
 /// `col(name)` (a Categorical/Enum column of `dtype`) as the rank of each

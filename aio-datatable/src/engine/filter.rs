@@ -137,6 +137,16 @@ impl Order {
         }
     }
 
+    /// The order with its sides swapped (`a < b` ⇔ `b > a`).
+    fn flipped(self) -> Order {
+        match self {
+            Order::Lt => Order::Gt,
+            Order::Le => Order::Ge,
+            Order::Gt => Order::Lt,
+            Order::Ge => Order::Le,
+        }
+    }
+
     fn holds(self, o: std::cmp::Ordering) -> bool {
         match self {
             Order::Lt => o.is_lt(),
@@ -443,6 +453,9 @@ fn order(l: &Side, r: &Side, op: Order, insensitive: bool) -> P {
             _ => P::Const(false),
         };
     }
+    if let Some(p) = float_against_literal(l, r, op) {
+        return p;
+    }
     let numbers = |l: Option<Expr>, r: Option<Expr>| match (l, r) {
         (Some(a), Some(b)) => P::leaf(op.apply(a, b)),
         _ => P::Const(false),
@@ -469,6 +482,40 @@ fn order(l: &Side, r: &Side, op: Order, insensitive: bool) -> P {
         }
     };
     P::select(both, strings, on_null)
+}
+
+/// The hot case of `<`…: a float column against a number literal, as two
+/// bitmap kernels on the raw column. A cell that is null, NaN or ±inf is
+/// null to the table and counts as 0, so it matches exactly when `0 op x`
+/// holds; a finite cell matches when `cell op x` holds. Same result as the
+/// general path, without materializing the converted column.
+fn float_against_literal(l: &Side, r: &Side, op: Order) -> Option<P> {
+    let (name, x, op) = match (l, r) {
+        (
+            Side::Col {
+                name,
+                repr: Repr::Float,
+            },
+            Side::Num(x),
+        ) => (name, *x, op),
+        (
+            Side::Num(x),
+            Side::Col {
+                name,
+                repr: Repr::Float,
+            },
+        ) => (name, *x, op.flipped()),
+        _ => return None,
+    };
+    let c = col(name.as_str()).cast(DataType::Float64);
+    let finite = c.clone().is_finite().fill_null(lit(false));
+    let cmp = op.apply(c, lit(x)).fill_null(lit(false));
+    let zero_matches = 0.0f64.partial_cmp(&x).is_some_and(|o| op.holds(o));
+    Some(P::E(if zero_matches {
+        cmp.or(finite.not())
+    } else {
+        cmp.and(finite)
+    }))
 }
 
 /// Ordering of two string expressions by UTF-16 code units. `lit` is the

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use polars::prelude::*;
 use serde_json::{Map, Number, Value};
 
-use super::EngineError;
 use super::columns::{DATE_FORMAT, DATETIME_FORMAT, DATETIME_TZ_FORMAT, Repr};
+use super::{EngineError, js};
 
 /// The rows of `page` as DataTable `data` records (`{column id: cell}`), in
 /// the representation the filter and the sort read (see [`super`]):
@@ -101,10 +101,16 @@ fn cells(column: &Column) -> Vec<Value> {
         Some(Repr::Int | Repr::Float | Repr::Text | Repr::Bool | Repr::Null) => Ok(column.clone()),
         Some(Repr::OtherNum) => column.cast(&DataType::Float64),
         Some(Repr::Categorical | Repr::OtherText) | None => column.cast(&DataType::String),
-        Some(Repr::Date) => column
-            .date()
-            .and_then(|ca| ca.to_string(DATE_FORMAT))
-            .map(|ca| ca.into_column()),
+        Some(Repr::Date) => match fast_dates(column) {
+            Some(cells) => return cells,
+            None => column
+                .date()
+                .and_then(|ca| ca.to_string(DATE_FORMAT))
+                .map(|ca| ca.into_column()),
+        },
+        Some(Repr::Datetime { tz: None, .. }) if let Some(cells) = fast_datetimes(column) => {
+            return cells;
+        }
         Some(Repr::Datetime { tz, .. }) => column
             .datetime()
             .and_then(|ca| {
@@ -133,6 +139,63 @@ fn cells(column: &Column) -> Vec<Value> {
     }
 }
 
+/// Date cells written directly (`YYYY-MM-DD`), when every year has four
+/// digits; `None` otherwise (chrono then writes them).
+fn fast_dates(column: &Column) -> Option<Vec<Value>> {
+    let ca = column.date().ok()?;
+    ca.physical()
+        .iter()
+        .map(|d| match d {
+            None => Some(Value::Null),
+            Some(d) => {
+                let (y, m, day) = js::civil_from_days(i64::from(d));
+                (0..=9999)
+                    .contains(&y)
+                    .then(|| Value::String(format!("{y:04}-{m:02}-{day:02}")))
+            }
+        })
+        .collect()
+}
+
+/// Time-zone-naive Datetime cells written directly, exactly as chrono's
+/// `%Y-%m-%dT%H:%M:%S%.f` would (fraction of 3, 6 or 9 digits, none when
+/// zero), when every year has four digits; `None` otherwise.
+fn fast_datetimes(column: &Column) -> Option<Vec<Value>> {
+    let ca = column.datetime().ok()?;
+    let per_second: i64 = match ca.time_unit() {
+        TimeUnit::Nanoseconds => 1_000_000_000,
+        TimeUnit::Microseconds => 1_000_000,
+        TimeUnit::Milliseconds => 1_000,
+    };
+    ca.physical()
+        .iter()
+        .map(|t| match t {
+            None => Some(Value::Null),
+            Some(t) => {
+                let secs = t.div_euclid(per_second);
+                let nanos = t.rem_euclid(per_second) * (1_000_000_000 / per_second);
+                let (days, sod) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+                let (y, m, d) = js::civil_from_days(days);
+                if !(0..=9999).contains(&y) {
+                    return None;
+                }
+                let (h, mi, s) = (sod / 3600, sod / 60 % 60, sod % 60);
+                let mut out = format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}");
+                if nanos != 0 {
+                    let _ = if nanos % 1_000_000 == 0 {
+                        write!(out, ".{:03}", nanos / 1_000_000)
+                    } else if nanos % 1_000 == 0 {
+                        write!(out, ".{:06}", nanos / 1_000)
+                    } else {
+                        write!(out, ".{nanos:09}")
+                    };
+                }
+                Some(Value::String(out))
+            }
+        })
+        .collect()
+}
+
 fn float(v: f64) -> Value {
     Number::from_f64(v).map_or(Value::Null, Value::Number)
 }
@@ -155,5 +218,63 @@ fn cell_to_json(cell: AnyValue<'_>) -> Value {
         AnyValue::StringOwned(s) => Value::from(s.as_str()),
         // Every other dtype was converted to one of the above.
         other => Value::from(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The direct writers give chrono's text (polars' `to_string`).
+        #[test]
+        fn fast_date_and_datetime_cells_equal_chrono(
+            raw in prop::collection::vec(prop_oneof![
+                Just(None),
+                any::<i64>().prop_map(Some),
+                (-5_000_000_000i64..5_000_000_000).prop_map(Some),
+            ], 1..40),
+            unit in prop::sample::select(vec![
+                TimeUnit::Nanoseconds, TimeUnit::Microseconds, TimeUnit::Milliseconds,
+            ]),
+        ) {
+            // Years 0000-9999 in the unit (nanoseconds reach 1677-2262).
+            let (lo, hi): (i64, i64) = match unit {
+                TimeUnit::Nanoseconds => (i64::MIN, i64::MAX),
+                TimeUnit::Microseconds => (-62_167_219_200_000_000, 253_402_300_799_000_000),
+                TimeUnit::Milliseconds => (-62_167_219_200_000, 253_402_300_799_000),
+            };
+            let values: Vec<Option<i64>> = raw
+                .iter()
+                .map(|t| t.map(|t| if t >= lo && t <= hi { t } else { lo + t.rem_euclid(hi - lo) }))
+                .collect();
+            let dt = Int64Chunked::from_iter(values).into_datetime(unit, None).into_column();
+            let fast = fast_datetimes(&dt).unwrap();
+            let chrono: Vec<Value> = dt
+                .datetime()
+                .unwrap()
+                .to_string(DATETIME_FORMAT)
+                .unwrap()
+                .iter()
+                .map(|o| o.map_or(Value::Null, Value::from))
+                .collect();
+            prop_assert_eq!(fast, chrono);
+
+            let days: Vec<Option<i32>> = raw
+                .iter()
+                .map(|t| t.map(|t| (t.rem_euclid(3_652_059) - 719_528) as i32))
+                .collect();
+            let d = Int32Chunked::from_iter(days).into_date().into_column();
+            let chrono: Vec<Value> = d
+                .date()
+                .unwrap()
+                .to_string(DATE_FORMAT)
+                .unwrap()
+                .iter()
+                .map(|o| o.map_or(Value::Null, Value::from))
+                .collect();
+            prop_assert_eq!(fast_dates(&d).unwrap(), chrono);
+        }
     }
 }

@@ -11,6 +11,7 @@
 //! | [`date_norm`] | String → String (`normalizeDate`, else null) | `datestartswith` |
 //! | [`utf16`] | String → String (UTF-16 order key) | `<` …, sorting |
 //! | [`prime`] | Float64 → Boolean | `is prime` |
+//! | [`code_lookup`] | UInt32 → Boolean (a table by code) | leaves on categorical columns |
 
 use polars::prelude::*;
 
@@ -83,6 +84,23 @@ pub(crate) fn prime(e: Expr) -> Expr {
     kernel(e, DataType::Boolean, "js_is_prime", |s| {
         let ca = s.f64()?;
         let out: BooleanChunked = ca.iter().map(|o| o.map(js::is_prime_js)).collect();
+        Ok(out.with_name(s.name().clone()).into_series())
+    })
+}
+
+/// `table[code]` for each code; a null code reads the table's last entry,
+/// a code past the table is `false`. One tight loop over the codes: the
+/// per-category answer of a categorical filter, spread over its rows.
+pub(crate) fn code_lookup(codes: Expr, table: Vec<bool>) -> Expr {
+    let on_null = table.last().copied().unwrap_or(false);
+    kernel(codes, DataType::Boolean, "category_lookup", move |s| {
+        let ca = s.u32()?;
+        let at = |c: u32| table.get(c as usize).copied().unwrap_or(false);
+        let out: BooleanChunked = if ca.null_count() == 0 {
+            ca.into_no_null_iter().map(at).collect()
+        } else {
+            ca.iter().map(|o| o.map_or(on_null, at)).collect()
+        };
         Ok(out.with_name(s.name().clone()).into_series())
     })
 }

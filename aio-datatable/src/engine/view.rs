@@ -270,8 +270,15 @@ impl View {
         Ok(match &self.rows {
             Rows::All => df.slice(offset as i64, len),
             Rows::Indices(_) => {
+                // Column by column on this thread: for a page, handing the
+                // columns to polars' thread pool costs more than the work.
                 let idx = IdxCa::from_vec(PlSmallStr::EMPTY, self.slice(offset, len));
-                df.take(&idx)?
+                let columns = df
+                    .columns()
+                    .iter()
+                    .map(|c| c.take(&idx))
+                    .collect::<PolarsResult<Vec<_>>>()?;
+                DataFrame::new(len, columns)?
             }
         })
     }
@@ -316,18 +323,56 @@ impl View {
 }
 
 /// The filtered rows of `df` with their row index and evaluated sort keys,
-/// or a constant answer.
+/// or a simpler answer.
 enum Keyed {
     /// No filter and no sort: every row in frame order.
     All,
     /// The filter keeps nothing.
     Nothing,
+    /// A filter and no sort: the kept rows, in frame order.
+    Rows(Vec<IdxSize>),
     /// Column `index` (the frame row), then one column per sort key.
     Frame {
         frame: DataFrame,
         index: String,
         keys: Vec<KeyCol>,
     },
+}
+
+/// The rows where `pred` holds, in frame order. The predicate is evaluated
+/// alone (one Boolean column) and its set bits read off, so no row index
+/// is materialized and no other column is filtered.
+fn matching_rows(df: &DataFrame, pred: Expr) -> Result<Vec<IdxSize>, EngineError> {
+    let out = df.clone().lazy().select([pred.alias("keep")]).collect()?;
+    let mask = out.column("keep")?.bool()?;
+    if mask.len() == 1 && df.height() != 1 {
+        // A constant predicate (e.g. a category nobody has) broadcasts.
+        return Ok(if mask.get(0).unwrap_or(false) {
+            (0..df.height() as IdxSize).collect()
+        } else {
+            Vec::new()
+        });
+    }
+    let mut rows = Vec::new();
+    let mut offset = 0;
+    for arr in mask.downcast_iter() {
+        let base = offset as IdxSize;
+        match arr.validity() {
+            Some(valid) if valid.unset_bits() > 0 => {
+                let keep = arr.values() & valid;
+                rows.extend(keep.true_idx_iter().map(|i| base + i as IdxSize));
+            }
+            _ => rows.extend(arr.values().true_idx_iter().map(|i| base + i as IdxSize)),
+        }
+        offset += arr.len();
+    }
+    if offset != df.height() {
+        return Err(EngineError::Polars(format!(
+            "the filter gave {offset} answers for {} rows",
+            df.height()
+        )));
+    }
+    Ok(rows)
 }
 
 fn keyed(df: &DataFrame, spec: &ViewSpec) -> Result<Keyed, EngineError> {
@@ -344,33 +389,39 @@ fn keyed(df: &DataFrame, spec: &ViewSpec) -> Result<Keyed, EngineError> {
         pred = pred.and(P::E(search));
     }
     let (exprs, descending) = sort_exprs(df, &spec.sort)?;
-    match (&pred, exprs.is_empty()) {
-        (P::Const(true), true) => return Ok(Keyed::All),
-        (P::Const(false), _) => return Ok(Keyed::Nothing),
-        _ => {}
+    let kept = match pred {
+        P::Const(true) if exprs.is_empty() => return Ok(Keyed::All),
+        P::Const(false) => return Ok(Keyed::Nothing),
+        P::Const(true) => None,
+        P::E(e) => Some(matching_rows(df, e)?),
+    };
+    let Some(..) = exprs.first() else {
+        return Ok(Keyed::Rows(kept.unwrap_or_default()));
+    };
+    // The sort columns of the kept rows only, then their keys.
+    let names: Vec<&str> = spec.sort.iter().map(|k| k.column.as_str()).collect();
+    let mut base = df.select(names)?;
+    if let Some(rows) = &kept {
+        base = base.take(&IdxCa::from_vec(PlSmallStr::EMPTY, rows.clone()))?;
     }
     let mut index = String::from("__aio_row_index");
     while schema.contains(&index) {
         index.push('_');
     }
-    let mut lf = df.clone().lazy().with_row_index(index.as_str(), None);
-    if let P::E(e) = pred {
-        lf = lf.filter(e);
-    }
-    // Only the row index and the evaluated keys travel further.
     let keys: Vec<KeyCol> = descending
         .into_iter()
         .enumerate()
         .map(|(i, d)| (format!("{index}_{i}"), d))
         .collect();
-    let mut columns = vec![col(index.as_str())];
+    let rows = kept.unwrap_or_else(|| (0..total_rows as IdxSize).collect());
+    let mut columns = vec![lit(Series::new(index.as_str().into(), rows)).alias(index.as_str())];
     columns.extend(
         exprs
             .into_iter()
             .zip(&keys)
             .map(|(e, (n, _))| e.alias(n.as_str())),
     );
-    let frame = lf.select(columns).collect()?;
+    let frame = base.lazy().select(columns).collect()?;
     Ok(Keyed::Frame { frame, index, keys })
 }
 
@@ -391,6 +442,10 @@ pub fn build_view(df: &DataFrame, spec: &ViewSpec) -> Result<View, EngineError> 
     let (rows, len) = match keyed(df, spec)? {
         Keyed::All => (Rows::All, total_rows),
         Keyed::Nothing => (Rows::Indices(Vec::new()), 0),
+        Keyed::Rows(ix) => {
+            let len = ix.len();
+            (Rows::Indices(ix), len)
+        }
         Keyed::Frame { frame, index, keys } => {
             let sorted = stable_sort(frame, &keys)?;
             let ix = indices_of(&sorted, &index)?;
@@ -415,6 +470,10 @@ pub fn build_view_head(df: &DataFrame, spec: &ViewSpec, rows: usize) -> Result<V
     let (rows, len) = match keyed(df, spec)? {
         Keyed::All => (Rows::All, total_rows),
         Keyed::Nothing => (Rows::Indices(Vec::new()), 0),
+        Keyed::Rows(ix) => {
+            let len = ix.len();
+            (Rows::Indices(ix), len)
+        }
         Keyed::Frame { frame, index, keys } => {
             let len = frame.height();
             let head = sort_head(frame, &keys, rows)?;
