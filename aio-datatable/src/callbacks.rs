@@ -5,14 +5,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
 use dash_core::{
-    Callback, CallbackError, Input, MATCH, Output, PreventUpdate, State, TextStream, Update,
+    Callback, CallbackError, Input, Json, MATCH, Output, PreventUpdate, State, TextStream, Update,
     callback_context, named,
 };
 use futures_util::{StreamExt as _, stream};
 use polars::prelude::DataFrame;
 use redis_store::FrameRef;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::component::MAX_PAGE_SIZE;
 use crate::engine::{self, View, ViewSpec};
@@ -32,7 +32,7 @@ struct TableArgs {
 /// What the table callback writes.
 #[derive(Debug, Serialize)]
 struct TableOut {
-    data: Update<Vec<Map<String, Value>>>,
+    data: Update<Json>,
     page_count: Update<usize>,
     page_current: Update<usize>,
     page_size: Update<usize>,
@@ -238,8 +238,16 @@ async fn table(args: TableArgs) -> Result<TableOut, CallbackError> {
         };
         format!("rows {}–{} of {}{}", first + 1, last, view.len(), filtered)
     };
+    let data = match Json::new(&engine::page_records(&page)) {
+        Ok(d) => d,
+        Err(e) => {
+            return Ok(TableOut::error(format!(
+                "the page could not be written: {e}"
+            )));
+        }
+    };
     Ok(TableOut {
-        data: Update::Set(engine::page_to_json(&page)),
+        data: Update::Set(data),
         page_count: Update::Set(page_count),
         page_current: Update::Set(page_current),
         page_size: Update::Set(page_size),

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::{Map, Value};
 
 use crate::id::ComponentId;
-use crate::stream::{Pieces, Streams};
+use crate::stream::{Splice, Streams};
 
 /// One property that changed and fired the callback.
 #[derive(Debug, Clone, PartialEq)]
@@ -127,13 +127,13 @@ impl CallbackContext {
         }
     }
 
-    /// Registers a [`crate::TextStream`]'s pieces; returns the placeholder
-    /// string that stands for them in the response.
-    pub(crate) fn add_stream(&self, pieces: Pieces) -> String {
-        self.0.streams.add(pieces)
+    /// Registers a [`crate::TextStream`] or [`crate::Json`]; returns the
+    /// placeholder string that stands for it in the response.
+    pub(crate) fn add_splice(&self, splice: Splice) -> String {
+        self.0.streams.add(splice)
     }
 
-    pub(crate) fn take_streams(&self) -> Vec<(String, Pieces)> {
+    pub(crate) fn take_streams(&self) -> Vec<(String, Splice)> {
         self.0.streams.take()
     }
 

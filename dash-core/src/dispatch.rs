@@ -15,7 +15,7 @@ use crate::context::{CallbackContext, ContextInner, Triggered};
 use crate::deps::Dependency;
 use crate::handler::{CallbackError, ErrorKind, is_no_update};
 use crate::id::ComponentId;
-use crate::stream::Pieces;
+use crate::stream::Splice;
 
 /// The body the renderer posts.
 #[derive(Debug, Deserialize)]
@@ -37,8 +37,8 @@ pub(crate) enum Outcome {
     /// 200 with this JSON body.
     Update(Value),
     /// 200 with this JSON body, whose placeholder strings are replaced by
-    /// their streams' pieces while it is sent (see [`crate::stream`]).
-    Streamed(Value, Vec<(String, Pieces)>),
+    /// their splices while it is sent (see [`crate::stream`]).
+    Streamed(Value, Vec<(String, Splice)>),
     /// 204: nothing to update.
     NoContent,
     /// 4xx: the request was wrong.

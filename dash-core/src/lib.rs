@@ -31,7 +31,7 @@ pub use error::Error;
 pub use handler::{CallbackError, Handler, IntoCallbackOutput, NoUpdate, PreventUpdate, Update};
 pub use id::{ALL, ALLSMALLER, ComponentId, IdValue, MATCH, Wildcard};
 pub use patch::Patch;
-pub use stream::TextStream;
+pub use stream::{Json, TextStream};
 
 #[doc(hidden)]
 pub use inventory;

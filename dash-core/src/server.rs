@@ -296,6 +296,9 @@ async fn update_component(State(s): AppRef, req: Request) -> Response {
             Err(e) => error_response(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
         },
         Outcome::Streamed(v, streams) => match serde_json::to_vec(&v) {
+            Ok(b) if crate::stream::all_raw(&streams) => {
+                json_response(crate::stream::assemble(b, streams))
+            }
             Ok(b) => Response::builder()
                 .header(header::CONTENT_TYPE, "application/json")
                 .header(header::CACHE_CONTROL, "no-store")

@@ -1,11 +1,19 @@
-//! String outputs streamed into the callback response as they are produced.
+//! Outputs spliced into the callback response instead of built into it.
 //!
 //! A callback answers with one JSON document, and the renderer needs all of
-//! it; but the server need not build it whole. A [`TextStream`] stands for
-//! a string (say `dcc.Download`'s `content`: a CSV of millions of rows):
-//! the response is sent up to that string, then each piece as the stream
-//! yields it (escaped for JSON), then the rest. The server holds one piece
-//! at a time, and the first bytes leave at once.
+//! it; but the server need not build it whole.
+//!
+//! * A [`TextStream`] stands for a string (say `dcc.Download`'s `content`:
+//!   a CSV of millions of rows): the response is sent up to that string,
+//!   then each piece as the stream yields it (escaped for JSON), then the
+//!   rest. The server holds one piece at a time, and the first bytes leave
+//!   at once.
+//! * A [`Json`] is a value already serialized (say a page of table rows
+//!   written straight from columns): its text goes into the response as
+//!   is, never turned into a `serde_json::Value` tree and back.
+//!
+//! Both serialize to a placeholder string carrying a random per-response
+//! token, which the server replaces when it writes the body.
 
 use std::collections::hash_map::RandomState;
 use std::fmt::Display;
@@ -21,6 +29,58 @@ use crate::callback_context;
 
 /// The pieces of a [`TextStream`], as the server keeps them.
 pub(crate) type Pieces = Pin<Box<dyn Stream<Item = Result<String, String>> + Send>>;
+
+/// What replaces a placeholder in the response.
+pub(crate) enum Splice {
+    /// A string, streamed piece by piece (quoted and escaped).
+    Text(Pieces),
+    /// JSON text, inserted as is.
+    Raw(Bytes),
+}
+
+/// A JSON value serialized ahead of time, spliced into the callback
+/// response as is.
+///
+/// Building a large output as a `serde_json::Value` tree costs an
+/// allocation per string and per map entry, twice (the callback's tree,
+/// then the response's); a `Json` is written once by the callback (with
+/// any `Serialize` type, e.g. rows read straight from columns) and copied
+/// into the body. Return it from a callback anywhere a value goes. Like
+/// [`TextStream`], it can only be serialized inside a running callback.
+///
+/// ```
+/// use dash_core::Json;
+/// // A callback for a DataTable's `data`:
+/// fn rows(_page: u32) -> Result<Json, dash_core::CallbackError> {
+///     let rows = vec![[("id", 1)], [("id", 2)]];
+///     let records: Vec<std::collections::BTreeMap<_, _>> =
+///         rows.into_iter().map(|r| r.into_iter().collect()).collect();
+///     Json::new(&records).map_err(dash_core::CallbackError::msg)
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Json(Bytes);
+
+impl Json {
+    /// `value` serialized with serde_json (so the text is always valid
+    /// JSON).
+    pub fn new<T: Serialize + ?Sized>(value: &T) -> Result<Self, serde_json::Error> {
+        serde_json::to_vec(value).map(|v| Json(Bytes::from(v)))
+    }
+
+    /// The JSON text.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl Serialize for Json {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let ctx = callback_context()
+            .ok_or_else(|| S::Error::custom("a Json can only be returned from a callback"))?;
+        s.serialize_str(&ctx.add_splice(Splice::Raw(self.0.clone())))
+    }
+}
 
 /// A string output sent piece by piece while `pieces` produces it.
 ///
@@ -75,7 +135,7 @@ impl Serialize for TextStream {
             .ok()
             .and_then(|mut p| p.take())
             .ok_or_else(|| S::Error::custom("a TextStream can be serialized only once"))?;
-        s.serialize_str(&ctx.add_stream(pieces))
+        s.serialize_str(&ctx.add_splice(Splice::Text(pieces)))
     }
 }
 
@@ -84,7 +144,7 @@ impl Serialize for TextStream {
 /// can pose as one.
 pub(crate) struct Streams {
     token: u64,
-    list: Mutex<Vec<(String, Pieces)>>,
+    list: Mutex<Vec<(String, Splice)>>,
 }
 
 impl Default for Streams {
@@ -104,22 +164,22 @@ impl std::fmt::Debug for Streams {
 }
 
 impl Streams {
-    /// Registers `pieces`; returns the string that stands for them.
-    pub(crate) fn add(&self, pieces: Pieces) -> String {
+    /// Registers a splice; returns the string that stands for it.
+    pub(crate) fn add(&self, splice: Splice) -> String {
         let Ok(mut list) = self.list.lock() else {
             return String::new();
         };
         let text = format!(
-            "\u{0}dash-rs text stream {:016x} {}\u{0}",
+            "\u{0}dash-rs splice {:016x} {}\u{0}",
             self.token,
             list.len()
         );
-        list.push((text.clone(), pieces));
+        list.push((text.clone(), splice));
         text
     }
 
-    /// Every registered stream with its placeholder.
-    pub(crate) fn take(&self) -> Vec<(String, Pieces)> {
+    /// Every registered splice with its placeholder.
+    pub(crate) fn take(&self) -> Vec<(String, Splice)> {
         self.list
             .lock()
             .map(|mut l| std::mem::take(&mut *l))
@@ -135,43 +195,82 @@ fn json_of(text: &str) -> Vec<u8> {
     serde_json::to_vec(text).unwrap_or_default()
 }
 
-/// `body` (the serialized response) with each placeholder string replaced
-/// by its stream's pieces, as a byte stream. A stream whose placeholder is
-/// not in the body (its output was dropped) is never polled.
-pub(crate) fn splice(
-    body: Vec<u8>,
-    streams: Vec<(String, Pieces)>,
-) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send {
-    // (position in body, length of the quoted placeholder, stream)
-    let mut found: Vec<(usize, usize, Pieces)> = streams
+/// Where each placeholder is in `body`: (position, length of the quoted
+/// placeholder, splice), in body order. A splice whose placeholder is not
+/// in the body (its output was dropped) is left out.
+fn locate(body: &[u8], splices: Vec<(String, Splice)>) -> Vec<(usize, usize, Splice)> {
+    let mut found: Vec<(usize, usize, Splice)> = splices
         .into_iter()
-        .filter_map(|(text, pieces)| {
+        .filter_map(|(text, splice)| {
             let needle = json_of(&text);
             let at = body.windows(needle.len()).position(|w| w == needle)?;
-            Some((at, needle.len(), pieces))
+            Some((at, needle.len(), splice))
         })
         .collect();
     found.sort_by_key(|f| f.0);
+    found
+}
+
+/// Whether every splice is ready JSON (nothing to stream).
+pub(crate) fn all_raw(splices: &[(String, Splice)]) -> bool {
+    splices.iter().all(|(_, s)| matches!(s, Splice::Raw(_)))
+}
+
+/// `body` with each placeholder replaced by its [`Splice::Raw`] text (text
+/// streams must have been ruled out with [`all_raw`]).
+pub(crate) fn assemble(body: Vec<u8>, splices: Vec<(String, Splice)>) -> Bytes {
+    let found = locate(&body, splices);
+    let extra: usize = found
+        .iter()
+        .map(|(_, _, s)| match s {
+            Splice::Raw(b) => b.len(),
+            Splice::Text(_) => 0,
+        })
+        .sum();
+    let mut out = Vec::with_capacity(body.len() + extra);
+    let mut pos = 0;
+    for (at, len, splice) in found {
+        out.extend_from_slice(&body[pos..at]);
+        if let Splice::Raw(b) = splice {
+            out.extend_from_slice(&b);
+        }
+        pos = at + len;
+    }
+    out.extend_from_slice(&body[pos..]);
+    Bytes::from(out)
+}
+
+/// `body` (the serialized response) with each placeholder replaced by its
+/// splice, as a byte stream: text streams piece by piece, quoted and
+/// escaped; ready JSON as is.
+pub(crate) fn splice(
+    body: Vec<u8>,
+    splices: Vec<(String, Splice)>,
+) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send {
+    let found = locate(&body, splices);
     let body = Bytes::from(body);
     let mut parts: Vec<BodyPart> = Vec::new();
     let mut pos = 0;
-    for (at, len, pieces) in found {
-        parts.push(Box::pin(stream::iter([
-            Ok(body.slice(pos..at)),
-            Ok(Bytes::from_static(b"\"")),
-        ])));
-        parts.push(Box::pin(pieces.map(|r| match r {
-            Ok(piece) => {
-                let quoted = json_of(&piece);
-                let end = quoted.len().saturating_sub(1).max(1);
-                Ok(Bytes::from(quoted).slice(1..end))
+    for (at, len, splice) in found {
+        parts.push(Box::pin(stream::iter([Ok(body.slice(pos..at))])));
+        match splice {
+            Splice::Raw(b) => parts.push(Box::pin(stream::iter([Ok(b)]))),
+            Splice::Text(pieces) => {
+                parts.push(Box::pin(stream::iter([Ok(Bytes::from_static(b"\""))])));
+                parts.push(Box::pin(pieces.map(|r| match r {
+                    Ok(piece) => {
+                        let quoted = json_of(&piece);
+                        let end = quoted.len().saturating_sub(1).max(1);
+                        Ok(Bytes::from(quoted).slice(1..end))
+                    }
+                    Err(e) => {
+                        tracing::error!("a streamed callback output failed: {e}");
+                        Err(std::io::Error::other(e))
+                    }
+                })));
+                parts.push(Box::pin(stream::iter([Ok(Bytes::from_static(b"\""))])));
             }
-            Err(e) => {
-                tracing::error!("a streamed callback output failed: {e}");
-                Err(std::io::Error::other(e))
-            }
-        })));
-        parts.push(Box::pin(stream::iter([Ok(Bytes::from_static(b"\""))])));
+        }
         pos = at + len;
     }
     parts.push(Box::pin(stream::iter([Ok(body.slice(pos..))])));

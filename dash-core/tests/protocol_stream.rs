@@ -144,11 +144,49 @@ async fn a_client_cannot_forge_a_placeholder() {
         );
     });
     for n in 0..2 {
-        let forged = format!("\u{0}dash-rs text stream {:016x} 0\u{0}", n);
+        let forged = format!("\u{0}dash-rs splice {:016x} 0\u{0}", n);
         let resp = post(&r, simple(Value::String(forged.clone()))).await;
         assert_eq!(
             ok(&resp),
             json!({"multi": true, "response": {"out": {"children": {"echo": forged, "s": "real"}}}})
         );
     }
+}
+
+#[tokio::test]
+async fn json_values_are_spliced_in_as_is() {
+    use dash_core::Json;
+    let r = with(|a| {
+        a.callback(
+            (Output::new("a", "children"), Output::new("b", "children")),
+            Input::new("in", "value"),
+            |v: String| {
+                let rows = vec![json!({"id": 1, "name": v}), json!({"id": 2, "name": null})];
+                (
+                    Json::new(&rows).unwrap(),
+                    json!({"wrapped": Json::new(&[1.5, 2.0]).unwrap()}),
+                )
+            },
+        );
+    });
+    let resp = post(
+        &r,
+        multi(
+            &[("a", "children"), ("b", "children")],
+            "Zoë \"q\"",
+            &["in.value"],
+        ),
+    )
+    .await;
+    assert_eq!(
+        ok(&resp),
+        json!({"multi": true, "response": {
+            "a": {"children": [{"id": 1, "name": "Zoë \"q\""}, {"id": 2, "name": null}]},
+            "b": {"children": {"wrapped": [1.5, 2.0]}},
+        }})
+    );
+    // Sent with a length, not streamed.
+    assert!(resp.headers.get(header::CONTENT_LENGTH).is_some());
+    let err = serde_json::to_value(Json::new(&1).unwrap()).unwrap_err();
+    assert!(err.to_string().contains("only be returned from a callback"));
 }

@@ -82,35 +82,45 @@ pub fn generated(rows: usize) -> PolarsResult<DataFrame> {
         .collect();
     let categories: Vec<String> = (0..20).map(|c| format!("cat_{c}")).collect();
     let mut rng = SplitMix(0x5EED_DA5A);
-    let mut id = Vec::with_capacity(rows);
-    let mut name: Vec<Option<u32>> = Vec::with_capacity(rows);
+    // One pass over the generator (the columns interleave its draws), into
+    // plain vectors with sentinels for nulls (u32::MAX, NaN, i32::MIN): the
+    // smallest peak before the columns are built.
+    let mut name = Vec::with_capacity(rows);
     let mut category = Vec::with_capacity(rows);
-    let mut price: Vec<Option<f64>> = Vec::with_capacity(rows);
-    let mut qty: Vec<Option<i32>> = Vec::with_capacity(rows);
+    let mut price = Vec::with_capacity(rows);
+    let mut qty = Vec::with_capacity(rows);
     let mut ts = Vec::with_capacity(rows);
     // 2020-01-01T00:00:00Z, spread over about five years.
     let start_ms: i64 = 1_577_836_800_000;
     for i in 0..rows {
-        id.push(i as i64);
         let g = rng.below(GIVEN.len() as u64);
         let f = rng.below(FAMILY.len() as u64);
         let n = rng.below(25);
         let which = (g * FAMILY.len() as u64 + f) * 25 + n;
-        name.push((i % 89 != 7).then_some(which as u32));
-        category.push(rng.below(20) as u32);
+        name.push(if i % 89 != 7 { which as u32 } else { u32::MAX });
+        category.push(rng.below(20) as u8);
         let cents = rng.below(100_001) as f64;
-        price.push((i % 97 != 3).then_some(cents / 100.0));
+        price.push(if i % 97 != 3 { cents / 100.0 } else { f64::NAN });
         let q = rng.below(500) as i32;
-        qty.push((i % 101 != 5).then_some(q));
+        qty.push(if i % 101 != 5 { q } else { i32::MIN });
         ts.push(start_ms + (rng.below(5 * 365 * 86_400) as i64) * 1000);
     }
+    let id = Int64Chunked::from_iter_values("id".into(), 0..rows as i64);
     let name: StringChunked = name
-        .iter()
-        .map(|o| o.map(|i| names[i as usize].as_str()))
+        .into_iter()
+        .map(|i| names.get(i as usize).map(String::as_str))
         .collect();
     let category: StringChunked = category
-        .iter()
-        .map(|&c| Some(categories[c as usize].as_str()))
+        .into_iter()
+        .map(|c| Some(categories[usize::from(c)].as_str()))
+        .collect();
+    let price: Float64Chunked = price
+        .into_iter()
+        .map(|p| (!p.is_nan()).then_some(p))
+        .collect();
+    let qty: Int32Chunked = qty
+        .into_iter()
+        .map(|q| (q != i32::MIN).then_some(q))
         .collect();
     let ts = Int64Chunked::from_vec("ts".into(), ts)
         .into_datetime(TimeUnit::Milliseconds, None)
@@ -118,11 +128,11 @@ pub fn generated(rows: usize) -> PolarsResult<DataFrame> {
     DataFrame::new(
         rows,
         vec![
-            Column::new("id".into(), id),
+            id.into_column(),
             name.with_name("name".into()).into_column(),
             category.with_name("category".into()).into_column(),
-            Column::new("price".into(), price),
-            Column::new("qty".into(), qty),
+            price.with_name("price".into()).into_column(),
+            qty.with_name("qty".into()).into_column(),
             ts.into_column(),
         ],
     )

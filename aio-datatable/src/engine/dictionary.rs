@@ -43,7 +43,7 @@ pub(crate) fn strings(dtype: &DataType) -> Option<Vec<Option<&str>>> {
 const PROBE_ROWS: usize = 65_536;
 
 /// `frame` with each String column that repeats its values a lot (at most
-/// one distinct value per 8 rows of the first 65,536, and at most 65,536
+/// one distinct value per 4 rows of the first 65,536, and at most 65,536
 /// distinct values in all) cast to Categorical. The cells stay the same
 /// strings — [`page_to_json`](super::page_to_json), filters, sorts and the
 /// search treat both dtypes alike — but filters and sorts on them then
@@ -68,7 +68,7 @@ pub fn encode_repeated_strings(frame: &DataFrame) -> PolarsResult<DataFrame> {
 fn repeats(c: &Column) -> PolarsResult<bool> {
     let probe = c.slice(0, PROBE_ROWS);
     let rows = probe.len();
-    Ok(rows >= 64 && probe.as_materialized_series().n_unique()? <= rows / 8)
+    Ok(rows >= 64 && probe.as_materialized_series().n_unique()? <= rows / 4)
 }
 
 /// `col(name)`'s codes as row numbers of a per-category table of `len`

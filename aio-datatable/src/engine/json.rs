@@ -30,6 +30,50 @@ pub fn page_to_json(page: &DataFrame) -> Vec<Map<String, Value>> {
     rows
 }
 
+/// The same records as [`page_to_json`], as a value that serializes them
+/// straight from its columns (no map per row): what the table callback
+/// writes into its response.
+pub fn page_records(page: &DataFrame) -> PageRecords {
+    PageRecords {
+        names: page
+            .get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect(),
+        columns: page.columns().iter().map(cells).collect(),
+        rows: page.height(),
+    }
+}
+
+/// A page as DataTable `data` records; see [`page_records`].
+#[derive(Debug, Clone)]
+pub struct PageRecords {
+    names: Vec<String>,
+    columns: Vec<Vec<Value>>,
+    rows: usize,
+}
+
+impl serde::Serialize for PageRecords {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        struct Row<'a>(&'a PageRecords, usize);
+        impl serde::Serialize for Row<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut m = s.serialize_map(Some(self.0.names.len()))?;
+                for (name, column) in self.0.names.iter().zip(&self.0.columns) {
+                    m.serialize_entry(name, &column[self.1])?;
+                }
+                m.end()
+            }
+        }
+        let mut seq = s.serialize_seq(Some(self.rows))?;
+        for r in 0..self.rows {
+            seq.serialize_element(&Row(self, r))?;
+        }
+        seq.end()
+    }
+}
+
 /// A frame (typically [`View::take_all`](super::View::take_all)) as CSV:
 /// [`csv_header`] then [`csv_rows`]. For large results prefer streaming
 /// the two pieces by chunk of rows (as the table's export does).
@@ -225,6 +269,24 @@ fn cell_to_json(cell: AnyValue<'_>) -> Value {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn page_records_serialize_like_page_to_json() {
+        let df = df!(
+            "i" => [Some(1i64), None, Some(-3)],
+            "f" => [Some(1.5f64), Some(f64::NAN), None],
+            "s" => [Some("a\"b"), None, Some("Zoë")],
+            "b" => [Some(true), Some(false), None],
+        )
+        .unwrap();
+        let records = serde_json::to_value(page_records(&df)).unwrap();
+        let maps: Vec<Value> = page_to_json(&df).into_iter().map(Value::Object).collect();
+        assert_eq!(records, Value::Array(maps));
+        assert_eq!(
+            serde_json::to_string(&page_records(&df.head(Some(1)))).unwrap(),
+            r#"[{"i":1,"f":1.5,"s":"a\"b","b":true}]"#
+        );
+    }
 
     proptest! {
         /// The direct writers give chrono's text (polars' `to_string`).

@@ -118,7 +118,7 @@ pub use columns::column_specs;
 pub use dictionary::encode_repeated_strings;
 pub use error::EngineError;
 pub use filter::compile_filter;
-pub use json::{csv_header, csv_rows, page_to_json, to_csv};
+pub use json::{PageRecords, csv_header, csv_rows, page_records, page_to_json, to_csv};
 pub use sort::{SortKey, parse_sort_by};
 pub use view::{
     PageWindow, View, ViewSpec, build_view, build_view_head, clamp_page, page_window, search_expr,
