@@ -114,7 +114,13 @@ async fn view_for_page(
     if let Some(v) = crate::views().get(&cache_key, &spec) {
         return Ok((v, frame));
     }
-    if spec.sort.is_empty() || frame.height() < HEAD_MIN_ROWS {
+    let building = BUILDING
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .contains(&(cache_key.clone(), spec.cache_key()));
+    // Small frames, no sort, or the whole view already on its way (wait for
+    // it rather than sort another head beside it).
+    if spec.sort.is_empty() || frame.height() < HEAD_MIN_ROWS || building {
         return view(key, frame, spec).await;
     }
     tokio::task::spawn_blocking(move || {

@@ -484,8 +484,8 @@ fn order(l: &Side, r: &Side, op: Order, insensitive: bool) -> P {
     P::select(both, strings, on_null)
 }
 
-/// The hot case of `<`…: a float column against a number literal, as two
-/// bitmap kernels on the raw column. A cell that is null, NaN or ±inf is
+/// The hot case of `<`…: a float column against a number literal, as one
+/// pass over the raw column ([`kernels::float_test`]). A cell that is null, NaN or ±inf is
 /// null to the table and counts as 0, so it matches exactly when `0 op x`
 /// holds; a finite cell matches when `cell op x` holds. Same result as the
 /// general path, without materializing the converted column.
@@ -508,13 +508,12 @@ fn float_against_literal(l: &Side, r: &Side, op: Order) -> Option<P> {
         _ => return None,
     };
     let c = col(name.as_str()).cast(DataType::Float64);
-    let finite = c.clone().is_finite().fill_null(lit(false));
-    let cmp = op.apply(c, lit(x)).fill_null(lit(false));
     let zero_matches = 0.0f64.partial_cmp(&x).is_some_and(|o| op.holds(o));
-    Some(P::E(if zero_matches {
-        cmp.or(finite.not())
-    } else {
-        cmp.and(finite)
+    Some(P::E(match op {
+        Order::Lt => kernels::float_test(c, move |v| v < x, zero_matches),
+        Order::Le => kernels::float_test(c, move |v| v <= x, zero_matches),
+        Order::Gt => kernels::float_test(c, move |v| v > x, zero_matches),
+        Order::Ge => kernels::float_test(c, move |v| v >= x, zero_matches),
     }))
 }
 

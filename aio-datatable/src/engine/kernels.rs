@@ -12,6 +12,7 @@
 //! | [`utf16`] | String → String (UTF-16 order key) | `<` …, sorting |
 //! | [`prime`] | Float64 → Boolean | `is prime` |
 //! | [`code_lookup`] | UInt32 → Boolean (a table by code) | leaves on categorical columns |
+//! | [`float_test`] | Float64 → Boolean (a test, or a fixed answer for null/NaN/±inf) | `<` … on float columns |
 
 use polars::prelude::*;
 
@@ -94,13 +95,56 @@ pub(crate) fn prime(e: Expr) -> Expr {
 pub(crate) fn code_lookup(codes: Expr, table: Vec<bool>) -> Expr {
     let on_null = table.last().copied().unwrap_or(false);
     kernel(codes, DataType::Boolean, "category_lookup", move |s| {
-        let ca = s.u32()?;
-        let at = |c: u32| table.get(c as usize).copied().unwrap_or(false);
-        let out: BooleanChunked = if ca.null_count() == 0 {
-            ca.into_no_null_iter().map(at).collect()
-        } else {
-            ca.iter().map(|o| o.map_or(on_null, at)).collect()
-        };
-        Ok(out.with_name(s.name().clone()).into_series())
+        let ca = s.u32()?.rechunk();
+        let at = |c: &u32| table.get(*c as usize).copied().unwrap_or(false);
+        let mut out = Vec::with_capacity(ca.chunks().len());
+        for arr in ca.downcast_iter() {
+            let bits: Vec<bool> = match arr.validity() {
+                Some(valid) if valid.unset_bits() > 0 => arr
+                    .values()
+                    .iter()
+                    .zip(valid.iter())
+                    .map(|(c, ok)| if ok { at(c) } else { on_null })
+                    .collect(),
+                _ => arr.values().iter().map(at).collect(),
+            };
+            out.push(BooleanChunked::from_slice(PlSmallStr::EMPTY, &bits));
+        }
+        Ok(concat_bools(out, s.name()))
     })
+}
+
+/// `test(v)` for each finite value, `otherwise` for null, NaN and ±inf:
+/// one pass over the values, no converted column.
+pub(crate) fn float_test<F>(e: Expr, test: F, otherwise: bool) -> Expr
+where
+    F: Fn(f64) -> bool + Copy + Send + Sync + 'static,
+{
+    kernel(e, DataType::Boolean, "float_test", move |s| {
+        let ca = s.f64()?.rechunk();
+        let one = move |v: &f64| if v.is_finite() { test(*v) } else { otherwise };
+        let mut out = Vec::with_capacity(ca.chunks().len());
+        for arr in ca.downcast_iter() {
+            let bits: Vec<bool> = match arr.validity() {
+                Some(valid) if valid.unset_bits() > 0 => arr
+                    .values()
+                    .iter()
+                    .zip(valid.iter())
+                    .map(|(v, ok)| if ok { one(v) } else { otherwise })
+                    .collect(),
+                _ => arr.values().iter().map(one).collect(),
+            };
+            out.push(BooleanChunked::from_slice(PlSmallStr::EMPTY, &bits));
+        }
+        Ok(concat_bools(out, s.name()))
+    })
+}
+
+fn concat_bools(parts: Vec<BooleanChunked>, name: &PlSmallStr) -> Series {
+    let mut parts = parts.into_iter();
+    let mut out = parts.next().unwrap_or_default();
+    for p in parts {
+        out.append_owned(p).ok();
+    }
+    out.with_name(name.clone()).into_series()
 }
