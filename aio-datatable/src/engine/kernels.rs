@@ -15,6 +15,9 @@
 //! | [`float_test`] | Float64 → Boolean (a test, or a fixed answer for null/NaN/±inf) | `<` … on float columns |
 
 use polars::prelude::*;
+use polars_arrow::array::BooleanArray;
+use polars_arrow::bitmap::Bitmap;
+use polars_arrow::datatypes::ArrowDataType;
 
 use super::js;
 use crate::query::{js_to_number, numeric_value};
@@ -95,22 +98,12 @@ pub(crate) fn prime(e: Expr) -> Expr {
 pub(crate) fn code_lookup(codes: Expr, table: Vec<bool>) -> Expr {
     let on_null = table.last().copied().unwrap_or(false);
     kernel(codes, DataType::Boolean, "category_lookup", move |s| {
-        let ca = s.u32()?.rechunk();
+        let ca = s.u32()?;
         let at = |c: &u32| table.get(*c as usize).copied().unwrap_or(false);
-        let mut out = Vec::with_capacity(ca.chunks().len());
-        for arr in ca.downcast_iter() {
-            let bits: Vec<bool> = match arr.validity() {
-                Some(valid) if valid.unset_bits() > 0 => arr
-                    .values()
-                    .iter()
-                    .zip(valid.iter())
-                    .map(|(c, ok)| if ok { at(c) } else { on_null })
-                    .collect(),
-                _ => arr.values().iter().map(at).collect(),
-            };
-            out.push(BooleanChunked::from_slice(PlSmallStr::EMPTY, &bits));
-        }
-        Ok(concat_bools(out, s.name()))
+        let chunks = ca
+            .downcast_iter()
+            .map(|arr| test_bits(arr.values(), arr.validity(), at, on_null));
+        Ok(BooleanChunked::from_chunk_iter(s.name().clone(), chunks).into_series())
     })
 }
 
@@ -121,30 +114,50 @@ where
     F: Fn(f64) -> bool + Copy + Send + Sync + 'static,
 {
     kernel(e, DataType::Boolean, "float_test", move |s| {
-        let ca = s.f64()?.rechunk();
+        let ca = s.f64()?;
         let one = move |v: &f64| if v.is_finite() { test(*v) } else { otherwise };
-        let mut out = Vec::with_capacity(ca.chunks().len());
-        for arr in ca.downcast_iter() {
-            let bits: Vec<bool> = match arr.validity() {
-                Some(valid) if valid.unset_bits() > 0 => arr
-                    .values()
-                    .iter()
-                    .zip(valid.iter())
-                    .map(|(v, ok)| if ok { one(v) } else { otherwise })
-                    .collect(),
-                _ => arr.values().iter().map(one).collect(),
-            };
-            out.push(BooleanChunked::from_slice(PlSmallStr::EMPTY, &bits));
-        }
-        Ok(concat_bools(out, s.name()))
+        let chunks = ca
+            .downcast_iter()
+            .map(|arr| test_bits(arr.values(), arr.validity(), one, otherwise));
+        Ok(BooleanChunked::from_chunk_iter(s.name().clone(), chunks).into_series())
     })
 }
 
-fn concat_bools(parts: Vec<BooleanChunked>, name: &PlSmallStr) -> Series {
-    let mut parts = parts.into_iter();
-    let mut out = parts.next().unwrap_or_default();
-    for p in parts {
-        out.append_owned(p).ok();
+/// A Boolean array of `test` over `values`, with `on_null` where
+/// `validity` is unset: the bits are packed eight at a time, then merged
+/// with the validity bitmap word-wise.
+fn test_bits<T>(
+    values: &[T],
+    validity: Option<&Bitmap>,
+    test: impl Fn(&T) -> bool,
+    on_null: bool,
+) -> BooleanArray {
+    let mut bytes = Vec::with_capacity(values.len().div_ceil(8));
+    let mut chunks = values.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut byte = 0u8;
+        for (i, v) in chunk.iter().enumerate() {
+            byte |= u8::from(test(v)) << i;
+        }
+        bytes.push(byte);
     }
-    out.with_name(name.clone()).into_series()
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut byte = 0u8;
+        for (i, v) in rest.iter().enumerate() {
+            byte |= u8::from(test(v)) << i;
+        }
+        bytes.push(byte);
+    }
+    let mut bits = Bitmap::from_u8_vec(bytes, values.len());
+    if let Some(valid) = validity
+        && valid.unset_bits() > 0
+    {
+        bits = if on_null {
+            &bits | &!valid
+        } else {
+            &bits & valid
+        };
+    }
+    BooleanArray::new(ArrowDataType::Boolean, bits, None)
 }
