@@ -111,13 +111,15 @@ impl DataTableAio {
     }
 
     /// Puts the frame into the store and returns the layout.
-    pub async fn build(self) -> Result<html::Div, Error> {
+    pub async fn build(mut self) -> Result<html::Div, Error> {
+        // The frame is moved out and each intermediate dropped as soon as
+        // the next exists: for ten million rows every copy counts.
+        let frame = std::mem::take(&mut self.frame);
         let frame = match &self.columns {
-            Some(cols) => self
-                .frame
+            Some(cols) => frame
                 .select(cols.iter().map(String::as_str))
                 .map_err(Error::polars)?,
-            None => self.frame.clone(),
+            None => frame,
         };
         let frame = if self.encode_strings {
             engine::encode_repeated_strings(&frame).map_err(Error::polars)?
