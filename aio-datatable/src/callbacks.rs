@@ -2,7 +2,9 @@
 //! link time with `MATCH` on the `aio_id`.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use tokio::sync::Semaphore;
 
 use dash_core::{
     Callback, CallbackError, Input, Json, MATCH, Output, PreventUpdate, State, TextStream, Update,
@@ -71,6 +73,27 @@ async fn load(key: &FrameRef) -> Result<DataFrame, String> {
     })
 }
 
+/// At most one view build per core at a time: requests beyond that queue
+/// (in order) instead of each holding a sorted copy of millions of rows
+/// in memory while they share the same cores.
+fn build_permits() -> &'static Semaphore {
+    static PERMITS: OnceLock<Semaphore> = OnceLock::new();
+    PERMITS
+        .get_or_init(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())))
+}
+
+/// Runs `f` (a view build) on the blocking pool once a build permit is
+/// free.
+async fn build<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
+    let _permit = build_permits()
+        .acquire()
+        .await
+        .map_err(|e| format!("the table query failed: {e}"))?;
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| format!("the table query failed: {e}"))
+}
+
 /// The complete view for `spec`, from the cache or built off the async
 /// threads.
 async fn view(
@@ -82,14 +105,13 @@ async fn view(
     if let Some(v) = crate::views().get(&cache_key, &spec) {
         return Ok((v, frame));
     }
-    tokio::task::spawn_blocking(move || {
+    build(move || {
         crate::views()
             .get_or_build(&cache_key, &spec, &frame)
             .map(|v| (v, frame))
             .map_err(|e| e.to_string())
     })
-    .await
-    .map_err(|e| format!("the table query failed: {e}"))?
+    .await?
 }
 
 /// Frames at least this high show a new sort's first pages from a head
@@ -123,7 +145,7 @@ async fn view_for_page(
     if spec.sort.is_empty() || frame.height() < HEAD_MIN_ROWS || building {
         return view(key, frame, spec).await;
     }
-    tokio::task::spawn_blocking(move || {
+    build(move || {
         let rows = page_current.saturating_add(1).saturating_mul(page_size);
         let head = engine::build_view_head(&frame, &spec, rows).map_err(|e| e.to_string())?;
         if head.is_complete() {
@@ -134,8 +156,7 @@ async fn view_for_page(
         }
         Ok((Arc::new(head), frame))
     })
-    .await
-    .map_err(|e| format!("the table query failed: {e}"))?
+    .await?
 }
 
 fn build_in_background(cache_key: String, spec: ViewSpec, frame: DataFrame) {
@@ -146,8 +167,10 @@ fn build_in_background(cache_key: String, spec: ViewSpec, frame: DataFrame) {
             return;
         }
     }
-    tokio::task::spawn_blocking(move || {
-        if let Err(e) = crate::views().get_or_build(&job.0, &spec, &frame) {
+    tokio::spawn(async move {
+        let key = job.0.clone();
+        let built = build(move || crate::views().get_or_build(&key, &spec, &frame)).await;
+        if let Err(e) = built.and_then(|r| r.map(|_| ()).map_err(|e| e.to_string())) {
             tracing::warn!("building a sorted view in the background failed: {e}");
         }
         BUILDING
@@ -298,9 +321,9 @@ async fn view_key(spec: Option<Value>, source: Option<Value>) -> Result<Value, C
     }
     let frame = load(&key).await.map_err(CallbackError::msg)?;
     let (view, frame) = view(&key, frame, spec).await.map_err(CallbackError::msg)?;
-    let rows = tokio::task::spawn_blocking(move || view.take_all(&frame))
+    let rows = build(move || view.take_all(&frame))
         .await
-        .map_err(|e| CallbackError::msg(format!("the view could not be built: {e}")))?
+        .map_err(CallbackError::msg)?
         .map_err(|e| CallbackError::msg(e.to_string()))?;
     let stored = crate::store()
         .put_ref(&rows)
