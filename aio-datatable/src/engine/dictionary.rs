@@ -83,7 +83,7 @@ fn codes(name: &str, len: usize) -> Expr {
 /// `pred`, a Boolean expression that reads no column but `name` (a
 /// Categorical/Enum column of `dtype`, which `pred` reads through a cast to
 /// String), evaluated once per category and spread over the rows by code:
-/// a constant when every category answers alike, one integer comparison
+/// a constant when every category answers alike, one code comparison
 /// when a single category matches, else a table lookup. `None` when the
 /// dtype has no usable mapping or `pred` does not give one non-null answer
 /// per category; the caller then keeps `pred`.
@@ -108,7 +108,7 @@ pub(crate) fn per_category(pred: &Expr, name: &str, dtype: &DataType) -> Option<
         [] => lit(false),
         _ if matching.len() == len => lit(true),
         // One category, not the null slot: `code == c` (nulls never match).
-        [only] if *only + 1 < len => codes.eq(lit(*only as u32)).fill_null(lit(false)),
+        [only] if *only + 1 < len => kernels::code_equals(codes, *only as u32),
         _ => kernels::code_lookup(codes, table),
     })
 }

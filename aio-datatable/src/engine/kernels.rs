@@ -97,12 +97,28 @@ pub(crate) fn prime(e: Expr) -> Expr {
 /// per-category answer of a categorical filter, spread over its rows.
 pub(crate) fn code_lookup(codes: Expr, table: Vec<bool>) -> Expr {
     let on_null = table.last().copied().unwrap_or(false);
-    kernel(codes, DataType::Boolean, "category_lookup", move |s| {
+    code_test(
+        codes,
+        move |c| table.get(c as usize).copied().unwrap_or(false),
+        on_null,
+    )
+}
+
+/// `code == only` for each code, `false` for nulls: the leaf of a
+/// categorical filter that one category satisfies.
+pub(crate) fn code_equals(codes: Expr, only: u32) -> Expr {
+    code_test(codes, move |c| c == only, false)
+}
+
+fn code_test<F>(codes: Expr, test: F, on_null: bool) -> Expr
+where
+    F: Fn(u32) -> bool + Send + Sync + 'static,
+{
+    kernel(codes, DataType::Boolean, "category_test", move |s| {
         let ca = s.u32()?;
-        let at = |c: &u32| table.get(*c as usize).copied().unwrap_or(false);
         let chunks = ca
             .downcast_iter()
-            .map(|arr| test_bits(arr.values(), arr.validity(), at, on_null));
+            .map(|arr| test_bits(arr.values(), arr.validity(), |c| test(*c), on_null));
         Ok(BooleanChunked::from_chunk_iter(s.name().clone(), chunks).into_series())
     })
 }
