@@ -71,15 +71,6 @@ fn repeats(c: &Column) -> PolarsResult<bool> {
     Ok(rows >= 64 && probe.as_materialized_series().n_unique()? <= rows / 4)
 }
 
-/// `col(name)`'s codes as row numbers of a per-category table of `len`
-/// rows whose last row stands for null cells.
-fn codes(name: &str, len: usize) -> Expr {
-    col(name)
-        .to_physical()
-        .cast(DataType::UInt32)
-        .fill_null(lit((len - 1) as u32))
-}
-
 /// `pred`, a Boolean expression that reads no column but `name` (a
 /// Categorical/Enum column of `dtype`, which `pred` reads through a cast to
 /// String), evaluated once per category and spread over the rows by code:
@@ -128,13 +119,14 @@ pub(crate) fn ranks(
         .filter_map(|(code, s)| Some((code, (*s)?)))
         .collect();
     known.sort_by(|a, b| order(a.1, b.1));
-    let mut table: Vec<Option<u32>> = vec![None; cats.len() + 1];
+    let mut table: Vec<Option<u32>> = vec![None; cats.len()];
     for (rank, (code, _)) in known.iter().enumerate() {
         table[*code] = Some(rank as u32);
     }
-    let len = table.len();
-    let table = Series::new(PlSmallStr::from_static("rank"), table);
-    Some(lit(table).gather(codes(name, len), true))
+    Some(kernels::code_map(
+        col(name).to_physical().cast(DataType::UInt32),
+        table,
+    ))
 }
 
 #[cfg(test)]

@@ -12,10 +12,12 @@
 //! | [`utf16`] | String → String (UTF-16 order key) | `<` …, sorting |
 //! | [`prime`] | Float64 → Boolean | `is prime` |
 //! | [`code_lookup`] | UInt32 → Boolean (a table by code) | leaves on categorical columns |
+//! | [`code_map`] | UInt32 → UInt32 (a table by code, null where the table has none) | sort keys of categorical columns |
+//! | [`float_key`] | Float64 → Float64 (NaN/±inf → null, -0 → 0) | sort keys of float columns |
 //! | [`float_test`] | Float64 → Boolean (a test, or a fixed answer for null/NaN/±inf) | `<` … on float columns |
 
 use polars::prelude::*;
-use polars_arrow::array::BooleanArray;
+use polars_arrow::array::{BooleanArray, PrimitiveArray};
 use polars_arrow::bitmap::Bitmap;
 use polars_arrow::datatypes::ArrowDataType;
 
@@ -176,4 +178,41 @@ fn test_bits<T>(
         };
     }
     BooleanArray::new(ArrowDataType::Boolean, bits, None)
+}
+
+/// `table[code]` for each code (null for a null code, a code past the
+/// table or a `None` entry): categories to their sort rank.
+pub(crate) fn code_map(codes: Expr, table: Vec<Option<u32>>) -> Expr {
+    kernel(codes, DataType::UInt32, "category_rank", move |s| {
+        let ca = s.u32()?;
+        let chunks = ca.downcast_iter().map(|arr| {
+            let at = |c: &u32| table.get(*c as usize).copied().flatten();
+            let values: Vec<u32> = arr.values().iter().map(|c| at(c).unwrap_or(0)).collect();
+            let known = test_bits(arr.values(), arr.validity(), |c| at(c).is_some(), false);
+            PrimitiveArray::new(
+                ArrowDataType::UInt32,
+                values.into(),
+                Some(known.values().clone()),
+            )
+        });
+        Ok(UInt32Chunked::from_chunk_iter(s.name().clone(), chunks).into_series())
+    })
+}
+
+/// A float column as a sort key: the table's cells (NaN and ±inf are null)
+/// with -0 made 0 so that it ties with 0.
+pub(crate) fn float_key(e: Expr) -> Expr {
+    kernel(e, DataType::Float64, "float_key", |s| {
+        let ca = s.f64()?;
+        let chunks = ca.downcast_iter().map(|arr| {
+            let values: Vec<f64> = arr.values().iter().map(|v| v + 0.0).collect();
+            let finite = test_bits(arr.values(), arr.validity(), |v| v.is_finite(), false);
+            PrimitiveArray::new(
+                ArrowDataType::Float64,
+                values.into(),
+                Some(finite.values().clone()),
+            )
+        });
+        Ok(Float64Chunked::from_chunk_iter(s.name().clone(), chunks).into_series())
+    })
 }

@@ -143,8 +143,8 @@ pub(crate) fn sort_exprs(
         let expr = match &repr {
             Repr::Null => continue,
             Repr::Int | Repr::OtherNum | Repr::Bool | Repr::OtherText => repr.value(name),
-            // `+ 0.0` turns -0.0 into 0.0 so that they tie.
-            Repr::Float => repr.value(name) + lit(0.0),
+            // Non-finite values are null; -0.0 becomes 0.0 so that they tie.
+            Repr::Float => kernels::float_key(col(name).cast(DataType::Float64)),
             // Categories sort by their rank among the distinct values (in
             // UTF-16 order), looked up by physical code: a u32 key instead
             // of strings.
