@@ -12,9 +12,6 @@
 
 use std::path::PathBuf;
 
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use aio_datatable::DataTableAio;
 use dash_core::prelude::*;
 use polars::prelude::DataFrame;
