@@ -117,6 +117,9 @@ async fn view(
 /// Frames at least this high show a new sort's first pages from a head
 /// ([`engine::build_view_head`]) while the whole view is built behind it.
 const HEAD_MIN_ROWS: usize = 200_000;
+/// Pages further than this many rows into a view are taken from the whole
+/// view (a head that long costs about as much, and would be built twice).
+const HEAD_MAX_ROWS: usize = 10_000;
 
 /// Views being built in the background, so each is built once.
 static BUILDING: Mutex<BTreeSet<(String, String)>> = Mutex::new(BTreeSet::new());
@@ -140,13 +143,13 @@ async fn view_for_page(
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .contains(&(cache_key.clone(), spec.cache_key()));
-    // Small frames, no sort, or the whole view already on its way (wait for
-    // it rather than sort another head beside it).
-    if spec.sort.is_empty() || frame.height() < HEAD_MIN_ROWS || building {
+    // Small frames, no sort, a page deep into the view, or the whole view
+    // already on its way (wait for it rather than sort a head beside it).
+    let rows = page_current.saturating_add(1).saturating_mul(page_size);
+    if spec.sort.is_empty() || frame.height() < HEAD_MIN_ROWS || rows > HEAD_MAX_ROWS || building {
         return view(key, frame, spec).await;
     }
     build(move || {
-        let rows = page_current.saturating_add(1).saturating_mul(page_size);
         let head = engine::build_view_head(&frame, &spec, rows).map_err(|e| e.to_string())?;
         if head.is_complete() {
             return Ok((crate::views().insert(&cache_key, &spec, head), frame));

@@ -85,14 +85,16 @@ pub fn generated(rows: usize) -> PolarsResult<DataFrame> {
         .collect();
     let categories: Vec<String> = (0..20).map(|c| format!("cat_{c}")).collect();
     let mut rng = SplitMix(0x5EED_DA5A);
-    // One pass over the generator (the columns interleave its draws), into
-    // plain vectors with sentinels for nulls (u32::MAX, NaN, i32::MIN): the
-    // smallest peak before the columns are built.
+    // One pass over the generator (the columns interleave its draws), each
+    // value appended straight to its column's builder: the frame is
+    // allocated once, at its final size, and nothing else of that size
+    // exists meanwhile (the string columns keep a small code per row until
+    // they are encoded).
     let mut name = Vec::with_capacity(rows);
     let mut category = Vec::with_capacity(rows);
-    let mut price = Vec::with_capacity(rows);
-    let mut qty = Vec::with_capacity(rows);
-    let mut ts = Vec::with_capacity(rows);
+    let mut price = PrimitiveChunkedBuilder::<Float64Type>::new("price".into(), rows);
+    let mut qty = PrimitiveChunkedBuilder::<Int32Type>::new("qty".into(), rows);
+    let mut ts = PrimitiveChunkedBuilder::<Int64Type>::new("ts".into(), rows);
     // 2020-01-01T00:00:00Z, spread over about five years.
     let start_ms: i64 = 1_577_836_800_000;
     for i in 0..rows {
@@ -103,25 +105,18 @@ pub fn generated(rows: usize) -> PolarsResult<DataFrame> {
         name.push(if i % 89 != 7 { which as u32 } else { u32::MAX });
         category.push(rng.below(20) as u8);
         let cents = rng.below(100_001) as f64;
-        price.push(if i % 97 != 3 { cents / 100.0 } else { f64::NAN });
+        price.append_option((i % 97 != 3).then_some(cents / 100.0));
         let q = rng.below(500) as i32;
-        qty.push(if i % 101 != 5 { q } else { i32::MIN });
-        ts.push(start_ms + (rng.below(5 * 365 * 86_400) as i64) * 1000);
+        qty.append_option((i % 101 != 5).then_some(q));
+        ts.append_value(start_ms + (rng.below(5 * 365 * 86_400) as i64) * 1000);
     }
     let id = Int64Chunked::from_iter_values("id".into(), 0..rows as i64);
     let name = categorical("name", &name, |i| names.get(i as usize).map(String::as_str))?;
     let category = categorical("category", &category, |c| {
         Some(categories[usize::from(c)].as_str())
     })?;
-    let price: Float64Chunked = price
-        .into_iter()
-        .map(|p| (!p.is_nan()).then_some(p))
-        .collect();
-    let qty: Int32Chunked = qty
-        .into_iter()
-        .map(|q| (q != i32::MIN).then_some(q))
-        .collect();
-    let ts = Int64Chunked::from_vec("ts".into(), ts)
+    let ts = ts
+        .finish()
         .into_datetime(TimeUnit::Milliseconds, None)
         .into_series();
     DataFrame::new(
@@ -130,8 +125,8 @@ pub fn generated(rows: usize) -> PolarsResult<DataFrame> {
             id.into_column(),
             name,
             category,
-            price.with_name("price".into()).into_column(),
-            qty.with_name("qty".into()).into_column(),
+            price.finish().into_column(),
+            qty.finish().into_column(),
             ts.into_column(),
         ],
     )

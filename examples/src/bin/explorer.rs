@@ -12,6 +12,13 @@
 
 use std::path::PathBuf;
 
+// mimalloc: the engine allocates and frees buffers of millions of rows per
+// query; with the system allocator each one is fresh mmap'd pages to fault
+// in (measured: first page of a new two-column sort over 10M rows, 8
+// clients, p50 587 ms with glibc against 255 ms with mimalloc).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use aio_datatable::DataTableAio;
 use dash_core::prelude::*;
 use polars::prelude::DataFrame;
