@@ -154,7 +154,10 @@ async fn view_for_page(
         if head.is_complete() {
             return Ok((crate::views().insert(&cache_key, &spec, head), frame));
         }
-        if crate::views().capacity_bytes() > 0 {
+        // Only when the cache would keep the result (about 4 bytes a row).
+        let fits =
+            head.len().saturating_mul(4).saturating_add(4096) <= crate::views().capacity_bytes();
+        if fits {
             build_in_background(cache_key, spec, frame.clone());
         }
         Ok((Arc::new(head), frame))
@@ -162,7 +165,19 @@ async fn view_for_page(
     .await?
 }
 
+/// One background build at a time: a person clicking through several
+/// sorts should not queue a full sort per click ahead of page requests.
+fn background_permit() -> &'static Arc<Semaphore> {
+    static PERMIT: OnceLock<Arc<Semaphore>> = OnceLock::new();
+    PERMIT.get_or_init(|| Arc::new(Semaphore::new(1)))
+}
+
 fn build_in_background(cache_key: String, spec: ViewSpec, frame: DataFrame) {
+    let Ok(slot) = Arc::clone(background_permit()).try_acquire_owned() else {
+        // Another full sort is under way; this view's later pages will be
+        // built when they are asked for.
+        return;
+    };
     let job = (cache_key, spec.cache_key());
     {
         let mut building = BUILDING.lock().unwrap_or_else(|e| e.into_inner());
@@ -171,6 +186,7 @@ fn build_in_background(cache_key: String, spec: ViewSpec, frame: DataFrame) {
         }
     }
     tokio::spawn(async move {
+        let _slot = slot;
         let key = job.0.clone();
         let built = build(move || crate::views().get_or_build(&key, &spec, &frame)).await;
         if let Err(e) = built.and_then(|r| r.map(|_| ()).map_err(|e| e.to_string())) {
@@ -308,7 +324,8 @@ async fn view_key(spec: Option<Value>, source: Option<Value>) -> Result<Value, C
     let key = source_key(source.as_ref()).map_err(CallbackError::msg)?;
     let spec = spec_from_json(&spec).map_err(CallbackError::msg)?;
     let to_json = |r: &FrameRef| serde_json::to_value(r).map_err(CallbackError::msg);
-    if spec.filter.root.is_none() && spec.sort.is_empty() && spec.search.trim().is_empty() {
+    let no_search = spec.search.trim_matches(query::is_js_whitespace).is_empty();
+    if spec.filter.root.is_none() && spec.sort.is_empty() && no_search {
         return to_json(&key);
     }
     let memo = (key.key.to_hex(), spec.cache_key());

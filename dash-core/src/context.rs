@@ -133,6 +133,14 @@ impl CallbackContext {
         self.0.streams.add(splice)
     }
 
+    pub(crate) fn splice_mark(&self) -> String {
+        self.0.streams.mark()
+    }
+
+    pub(crate) fn splice_count(&self) -> usize {
+        self.0.streams.len()
+    }
+
     pub(crate) fn take_streams(&self) -> Vec<(String, Splice)> {
         self.0.streams.take()
     }

@@ -298,7 +298,13 @@ async fn run(cb: &Compiled, req: CallbackRequest) -> Result<Outcome, Outcome> {
     let streams = ctx.take_streams();
     let value = match result {
         Ok(v) => v,
-        Err(e) => return Err(error_outcome(cb, &e, side)),
+        // set_props updates sent with PreventUpdate may hold splices too.
+        Err(e) => {
+            return Err(match error_outcome(cb, &e, side) {
+                Outcome::Update(body) if !streams.is_empty() => Outcome::Streamed(body, streams),
+                other => other,
+            });
+        }
     };
 
     let mut per_output: Vec<Option<Value>> = vec![None; cb.outputs.len()];

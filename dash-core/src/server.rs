@@ -295,17 +295,27 @@ async fn update_component(State(s): AppRef, req: Request) -> Response {
             Ok(b) => json_response(Bytes::from(b)),
             Err(e) => error_response(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
         },
-        Outcome::Streamed(v, streams) => match serde_json::to_vec(&v) {
-            Ok(b) if crate::stream::all_raw(&streams) => {
-                json_response(crate::stream::assemble(b, streams))
-            }
-            Ok(b) => Response::builder()
-                .header(header::CONTENT_TYPE, "application/json")
-                .header(header::CACHE_CONTROL, "no-store")
-                .body(Body::from_stream(crate::stream::splice(b, streams)))
-                .unwrap_or_default(),
-            Err(e) => error_response(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-        },
+        Outcome::Streamed(v, streams) => {
+            let body = match serde_json::to_vec(&v) {
+                Ok(b) => b,
+                Err(e) => return error_response(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+            };
+            let response = if crate::stream::all_raw(&streams) {
+                crate::stream::assemble(body, streams).map(json_response)
+            } else {
+                crate::stream::splice(body, streams).map(|parts| {
+                    Response::builder()
+                        .header(header::CONTENT_TYPE, "application/json")
+                        .header(header::CACHE_CONTROL, "no-store")
+                        .body(Body::from_stream(parts))
+                        .unwrap_or_default()
+                })
+            };
+            response.unwrap_or_else(|msg| {
+                tracing::error!("{msg}");
+                error_response(StatusCode::INTERNAL_SERVER_ERROR, &msg)
+            })
+        }
         Outcome::NoContent => StatusCode::NO_CONTENT.into_response(),
         Outcome::BadRequest(code, msg) => {
             tracing::warn!("{msg}");

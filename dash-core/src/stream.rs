@@ -64,8 +64,26 @@ pub struct Json(Bytes);
 impl Json {
     /// `value` serialized with serde_json (so the text is always valid
     /// JSON).
+    /// A [`TextStream`] or another `Json` inside `value` is an error: its
+    /// placeholder would end up in the text, which is never searched.
     pub fn new<T: Serialize + ?Sized>(value: &T) -> Result<Self, serde_json::Error> {
-        serde_json::to_vec(value).map(|v| Json(Bytes::from(v)))
+        let ctx = callback_context();
+        let count = || ctx.as_ref().map_or(0, |c| c.splice_count());
+        let before = count();
+        let bytes = serde_json::to_vec(value)?;
+        let holds_placeholder = ctx.as_ref().is_some_and(|c| {
+            let mark = json_of(&c.splice_mark());
+            // The mark without its closing quote: a prefix of every
+            // placeholder of this response.
+            let mark = &mark[1..mark.len() - 1];
+            bytes.windows(mark.len()).any(|w| w == mark)
+        });
+        if count() != before || holds_placeholder {
+            return Err(serde_json::Error::custom(
+                "a Json cannot contain a TextStream or another Json",
+            ));
+        }
+        Ok(Json(Bytes::from(bytes)))
     }
 
     /// The JSON text.
@@ -169,13 +187,19 @@ impl Streams {
         let Ok(mut list) = self.list.lock() else {
             return String::new();
         };
-        let text = format!(
-            "\u{0}dash-rs splice {:016x} {}\u{0}",
-            self.token,
-            list.len()
-        );
+        let text = format!("{}{}\u{0}", self.mark(), list.len());
         list.push((text.clone(), splice));
         text
+    }
+
+    /// The start of every placeholder of this response.
+    pub(crate) fn mark(&self) -> String {
+        format!("\u{0}dash-rs splice {:016x} ", self.token)
+    }
+
+    /// How many splices are registered.
+    pub(crate) fn len(&self) -> usize {
+        self.list.lock().map(|l| l.len()).unwrap_or(0)
     }
 
     /// Every registered splice with its placeholder.
@@ -197,18 +221,42 @@ fn json_of(text: &str) -> Vec<u8> {
 
 /// Where each placeholder is in `body`: (position, length of the quoted
 /// placeholder, splice), in body order. A splice whose placeholder is not
-/// in the body (its output was dropped) is left out.
-fn locate(body: &[u8], splices: Vec<(String, Splice)>) -> Vec<(usize, usize, Splice)> {
-    let mut found: Vec<(usize, usize, Splice)> = splices
-        .into_iter()
-        .filter_map(|(text, splice)| {
-            let needle = json_of(&text);
-            let at = body.windows(needle.len()).position(|w| w == needle)?;
-            Some((at, needle.len(), splice))
-        })
-        .collect();
+/// in the body (its output was dropped) is left out; ready JSON whose
+/// placeholder occurs several times (the value was cloned) is put at each.
+/// A text stream can be sent only once: a second occurrence is an error.
+fn locate(
+    body: &[u8],
+    splices: Vec<(String, Splice)>,
+) -> Result<Vec<(usize, usize, Splice)>, String> {
+    let mut found: Vec<(usize, usize, Splice)> = Vec::new();
+    for (text, splice) in splices {
+        let needle = json_of(&text);
+        let at: Vec<usize> = body
+            .windows(needle.len())
+            .enumerate()
+            .filter(|(_, w)| *w == needle.as_slice())
+            .map(|(i, _)| i)
+            .collect();
+        match (splice, at.as_slice()) {
+            (_, []) => {}
+            (splice, [one]) => found.push((*one, needle.len(), splice)),
+            (Splice::Raw(bytes), many) => {
+                found.extend(
+                    many.iter()
+                        .map(|&i| (i, needle.len(), Splice::Raw(bytes.clone()))),
+                );
+            }
+            (Splice::Text(_), _) => {
+                return Err(
+                    "a TextStream appears more than once in the callback's output; \
+                            a stream can be sent only once"
+                        .into(),
+                );
+            }
+        }
+    }
     found.sort_by_key(|f| f.0);
-    found
+    Ok(found)
 }
 
 /// Whether every splice is ready JSON (nothing to stream).
@@ -218,8 +266,8 @@ pub(crate) fn all_raw(splices: &[(String, Splice)]) -> bool {
 
 /// `body` with each placeholder replaced by its [`Splice::Raw`] text (text
 /// streams must have been ruled out with [`all_raw`]).
-pub(crate) fn assemble(body: Vec<u8>, splices: Vec<(String, Splice)>) -> Bytes {
-    let found = locate(&body, splices);
+pub(crate) fn assemble(body: Vec<u8>, splices: Vec<(String, Splice)>) -> Result<Bytes, String> {
+    let found = locate(&body, splices)?;
     let extra: usize = found
         .iter()
         .map(|(_, _, s)| match s {
@@ -237,7 +285,7 @@ pub(crate) fn assemble(body: Vec<u8>, splices: Vec<(String, Splice)>) -> Bytes {
         pos = at + len;
     }
     out.extend_from_slice(&body[pos..]);
-    Bytes::from(out)
+    Ok(Bytes::from(out))
 }
 
 /// `body` (the serialized response) with each placeholder replaced by its
@@ -246,8 +294,8 @@ pub(crate) fn assemble(body: Vec<u8>, splices: Vec<(String, Splice)>) -> Bytes {
 pub(crate) fn splice(
     body: Vec<u8>,
     splices: Vec<(String, Splice)>,
-) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send {
-    let found = locate(&body, splices);
+) -> Result<impl Stream<Item = Result<Bytes, std::io::Error>> + Send, String> {
+    let found = locate(&body, splices)?;
     let body = Bytes::from(body);
     let mut parts: Vec<BodyPart> = Vec::new();
     let mut pos = 0;
@@ -274,5 +322,5 @@ pub(crate) fn splice(
         pos = at + len;
     }
     parts.push(Box::pin(stream::iter([Ok(body.slice(pos..))])));
-    stream::iter(parts).flatten()
+    Ok(stream::iter(parts).flatten())
 }

@@ -190,3 +190,56 @@ async fn json_values_are_spliced_in_as_is() {
     let err = serde_json::to_value(Json::new(&1).unwrap()).unwrap_err();
     assert!(err.to_string().contains("only be returned from a callback"));
 }
+
+#[tokio::test]
+async fn cloned_json_is_spliced_everywhere_and_a_cloned_stream_is_an_error() {
+    use dash_core::Json;
+    let r = with(|a| {
+        a.callback(
+            Output::new("out", "children"),
+            Input::new("in", "value"),
+            |_v: String| {
+                let j = serde_json::to_value(Json::new(&[1, 2]).unwrap()).unwrap();
+                json!({"a": j.clone(), "b": j})
+            },
+        );
+    });
+    let resp = post(&r, simple(json!("x"))).await;
+    assert_eq!(
+        ok(&resp),
+        json!({"multi": true, "response": {"out": {"children": {"a": [1, 2], "b": [1, 2]}}}})
+    );
+
+    let r = with(|a| {
+        a.callback(
+            Output::new("out", "children"),
+            Input::new("in", "value"),
+            |_v: String| {
+                let t = TextStream::new(stream::iter([Ok::<_, String>("once".to_owned())]));
+                let v = serde_json::to_value(t).unwrap();
+                json!([v.clone(), v])
+            },
+        );
+    });
+    let resp = post(&r, simple(json!("x"))).await;
+    assert_eq!(resp.status, 500);
+    assert!(resp.text().contains("more than once"), "{}", resp.text());
+}
+
+#[tokio::test]
+async fn a_json_cannot_hold_a_stream() {
+    use dash_core::{CallbackError, Json};
+    let r = with(|a| {
+        a.callback(
+            Output::new("out", "children"),
+            Input::new("in", "value"),
+            |_v: String| -> Result<Json, CallbackError> {
+                let inner = TextStream::new(stream::iter([Ok::<_, String>("x".to_owned())]));
+                Json::new(&json!({"s": inner})).map_err(CallbackError::msg)
+            },
+        );
+    });
+    let resp = post(&r, simple(json!("x"))).await;
+    assert_eq!(resp.status, 500);
+    assert!(resp.text().contains("cannot contain"), "{}", resp.text());
+}

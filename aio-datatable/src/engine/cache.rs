@@ -1,7 +1,7 @@
 //! A bounded, thread-safe cache of views.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 
 use polars::prelude::DataFrame;
 
@@ -26,6 +26,9 @@ pub struct ViewCache {
     /// Keys being built, and the signal that one finished.
     building: Mutex<HashSet<Key>>,
     built: Condvar,
+    /// The views just built, for callers that waited on them when the
+    /// cache did not keep them (larger than the budget).
+    handed_over: Mutex<HashMap<Key, Weak<View>>>,
 }
 
 type Key = (String, String);
@@ -92,6 +95,7 @@ impl ViewCache {
             inner: Mutex::new(Inner::default()),
             building: Mutex::new(HashSet::new()),
             built: Condvar::new(),
+            handed_over: Mutex::new(HashMap::new()),
         }
     }
 
@@ -126,6 +130,10 @@ impl ViewCache {
                 if let Some(view) = self.lock().touch(&key) {
                     return Ok(view);
                 }
+                let handed = self.handed_over.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(view) = handed.get(&key).and_then(Weak::upgrade) {
+                    return Ok(view);
+                }
             }
             building.insert(key.clone());
         }
@@ -133,8 +141,11 @@ impl ViewCache {
             cache: self,
             key: &key,
         };
-        let view = build_view(df, spec)?;
-        Ok(self.insert_keyed(key.clone(), view))
+        let view = self.insert_keyed(key.clone(), build_view(df, spec)?);
+        let mut handed = self.handed_over.lock().unwrap_or_else(|e| e.into_inner());
+        handed.retain(|_, v| v.strong_count() > 0);
+        handed.insert(key.clone(), Arc::downgrade(&view));
+        Ok(view)
     }
 
     /// Cache `view` as the view of `spec` over `frame_key`, replacing any

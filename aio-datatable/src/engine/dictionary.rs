@@ -52,12 +52,13 @@ const PROBE_ROWS: usize = 65_536;
 pub fn encode_repeated_strings(frame: &DataFrame) -> PolarsResult<DataFrame> {
     let mut columns = Vec::with_capacity(frame.width());
     for c in frame.columns() {
-        columns.push(if c.dtype() == &DataType::String && repeats(c)? {
-            let cat = c.cast(&DataType::from_categories(Categories::global()))?;
-            match cat.as_materialized_series().n_unique()? {
-                n if n <= PROBE_ROWS => cat,
-                _ => c.clone(),
-            }
+        // Counted on the strings before any cast: every string cast to a
+        // Categorical stays in the process-wide mapping for good.
+        let encode = c.dtype() == &DataType::String
+            && repeats(c)?
+            && c.as_materialized_series().n_unique()? <= PROBE_ROWS;
+        columns.push(if encode {
+            c.cast(&DataType::from_categories(Categories::global()))?
         } else {
             c.clone()
         });
