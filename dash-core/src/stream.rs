@@ -70,13 +70,13 @@ impl Json {
         let ctx = callback_context();
         let count = || ctx.as_ref().map_or(0, |c| c.splice_count());
         let before = count();
-        let bytes = serde_json::to_vec(value)?;
+        let mut bytes = Vec::with_capacity(4096);
+        serde_json::to_writer(&mut bytes, value)?;
         let holds_placeholder = ctx.as_ref().is_some_and(|c| {
             let mark = json_of(&c.splice_mark());
-            // The mark without its closing quote: a prefix of every
-            // placeholder of this response.
-            let mark = &mark[1..mark.len() - 1];
-            bytes.windows(mark.len()).any(|w| w == mark)
+            // The mark without its quotes: a prefix of every placeholder
+            // of this response.
+            find_all(&bytes, &mark[1..mark.len() - 1]).next().is_some()
         });
         if count() != before || holds_placeholder {
             return Err(serde_json::Error::custom(
@@ -231,12 +231,7 @@ fn locate(
     let mut found: Vec<(usize, usize, Splice)> = Vec::new();
     for (text, splice) in splices {
         let needle = json_of(&text);
-        let at: Vec<usize> = body
-            .windows(needle.len())
-            .enumerate()
-            .filter(|(_, w)| *w == needle.as_slice())
-            .map(|(i, _)| i)
-            .collect();
+        let at: Vec<usize> = find_all(body, &needle).collect();
         match (splice, at.as_slice()) {
             (_, []) => {}
             (splice, [one]) => found.push((*one, needle.len(), splice)),
@@ -257,6 +252,18 @@ fn locate(
     }
     found.sort_by_key(|f| f.0);
     Ok(found)
+}
+
+/// Every position of `needle` in `hay`. Placeholders begin with a quote
+/// or a backslash (their escaped NUL), bytes that are rare in JSON text,
+/// so only those positions are compared.
+fn find_all<'a>(hay: &'a [u8], needle: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
+    let first = needle.first().copied();
+    hay.iter()
+        .enumerate()
+        .filter(move |(_, b)| Some(**b) == first)
+        .map(|(i, _)| i)
+        .filter(move |&i| hay[i..].starts_with(needle))
 }
 
 /// Whether every splice is ready JSON (nothing to stream).

@@ -193,9 +193,15 @@ fn fast_dates(column: &Column) -> Option<Vec<Value>> {
             None => Some(Value::Null),
             Some(d) => {
                 let (y, m, day) = js::civil_from_days(i64::from(d));
-                (0..=9999)
-                    .contains(&y)
-                    .then(|| Value::String(format!("{y:04}-{m:02}-{day:02}")))
+                (0..=9999).contains(&y).then(|| {
+                    let mut out = String::with_capacity(10);
+                    digits(&mut out, y, 4);
+                    out.push('-');
+                    digits(&mut out, i64::from(m), 2);
+                    out.push('-');
+                    digits(&mut out, i64::from(day), 2);
+                    Value::String(out)
+                })
             }
         })
         .collect()
@@ -224,20 +230,41 @@ fn fast_datetimes(column: &Column) -> Option<Vec<Value>> {
                     return None;
                 }
                 let (h, mi, s) = (sod / 3600, sod / 60 % 60, sod % 60);
-                let mut out = format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}");
+                let mut out = String::with_capacity(29);
+                digits(&mut out, y, 4);
+                out.push('-');
+                digits(&mut out, i64::from(m), 2);
+                out.push('-');
+                digits(&mut out, i64::from(d), 2);
+                out.push('T');
+                digits(&mut out, h, 2);
+                out.push(':');
+                digits(&mut out, mi, 2);
+                out.push(':');
+                digits(&mut out, s, 2);
                 if nanos != 0 {
-                    let _ = if nanos % 1_000_000 == 0 {
-                        write!(out, ".{:03}", nanos / 1_000_000)
+                    out.push('.');
+                    if nanos % 1_000_000 == 0 {
+                        digits(&mut out, nanos / 1_000_000, 3);
                     } else if nanos % 1_000 == 0 {
-                        write!(out, ".{:06}", nanos / 1_000)
+                        digits(&mut out, nanos / 1_000, 6);
                     } else {
-                        write!(out, ".{nanos:09}")
-                    };
+                        digits(&mut out, nanos, 9);
+                    }
                 }
                 Some(Value::String(out))
             }
         })
         .collect()
+}
+
+/// Appends `n` (0 ≤ n < 10^width) zero-padded to `width` digits.
+fn digits(out: &mut String, n: i64, width: u32) {
+    let mut div = 10i64.pow(width - 1);
+    while div > 0 {
+        out.push(char::from(b'0' + (n / div % 10) as u8));
+        div /= 10;
+    }
 }
 
 fn float(v: f64) -> Value {
