@@ -104,13 +104,17 @@ pub fn encode(df: &DataFrame, compression: Compression) -> Result<Encoded> {
     })
 }
 
+/// The output buffer's first size: generous, because outgrowing it
+/// reallocates (and, for a large frame, briefly holds both copies), while
+/// the excess is returned by `shrink_to_fit` (measured on the explorer's
+/// 10M rows, zstd 1: 153 MB of 364 MB, so a third was too little).
 fn estimate_capacity(df: &DataFrame, compression: Compression) -> usize {
     let raw = df.estimated_size();
     let guess = match compression {
-        Compression::None => raw,
-        _ => raw / 3,
+        Compression::None => raw + raw / 8,
+        _ => raw / 2,
     };
-    guess.clamp(1024, 256 << 20)
+    guess.clamp(1024, 512 << 20)
 }
 
 /// Decode Arrow IPC bytes (any Arrow IPC file, compressed or not).
