@@ -8,7 +8,7 @@ use super::filter::{P, compile_pred};
 use super::sort::{SortKey, parse_sort_by, sort_exprs};
 use super::topk::{KeyCol, sort_head, stable_sort};
 use super::{EngineError, dictionary};
-use crate::query::{Expr as QExpr, Query, is_js_whitespace, parse};
+use crate::query::{Query, is_js_whitespace, parse};
 
 /// What the table shows: a filter, a search text and a sort.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -375,106 +375,6 @@ fn matching_rows(df: &DataFrame, pred: Expr) -> Result<Vec<IdxSize>, EngineError
     Ok(rows)
 }
 
-/// One conjunct of the filter: its predicate and the columns it reads.
-struct Part {
-    pred: Expr,
-    columns: Vec<String>,
-    /// Reads only Categorical/Enum columns (a cheap pass over codes).
-    cheap: bool,
-}
-
-/// The filter's top-level conjuncts (`a && b && c`) and the search, each
-/// compiled alone, cheap ones first; `None` when one of them can never
-/// hold. Constant-true parts are left out.
-fn filter_parts(df: &DataFrame, spec: &ViewSpec) -> Result<Option<Vec<Part>>, EngineError> {
-    fn conjuncts<'a>(e: &'a QExpr, out: &mut Vec<&'a QExpr>) {
-        match e {
-            QExpr::And(l, r) => {
-                conjuncts(l, out);
-                conjuncts(r, out);
-            }
-            other => out.push(other),
-        }
-    }
-    let schema = df.schema();
-    let is_cat = |c: &str| {
-        schema
-            .get(c)
-            .is_some_and(|d| d.is_categorical() || d.is_enum())
-    };
-    let mut found = Vec::new();
-    if let Some(root) = &spec.filter.root {
-        conjuncts(root, &mut found);
-    }
-    let mut parts = Vec::new();
-    for c in found {
-        let q = Query {
-            root: Some(c.clone()),
-        };
-        match compile_pred(&q, schema)? {
-            P::Const(true) => {}
-            P::Const(false) => return Ok(None),
-            P::E(pred) => {
-                let columns: Vec<String> = q.columns().into_iter().map(str::to_owned).collect();
-                let cheap = !columns.is_empty() && columns.iter().all(|c| is_cat(c));
-                parts.push(Part {
-                    pred,
-                    columns,
-                    cheap,
-                });
-            }
-        }
-    }
-    if let Some(search) = search_expr(&spec.search, schema) {
-        let columns: Vec<String> = schema
-            .iter()
-            .filter(|(_, d)| matches!(Repr::of(d), Some(Repr::Text | Repr::Categorical)))
-            .map(|(n, _)| n.to_string())
-            .collect();
-        let cheap = columns.iter().all(|c| is_cat(c));
-        parts.push(Part {
-            pred: search,
-            columns,
-            cheap,
-        });
-    }
-    // Stable: among equally cheap parts the query's order stays.
-    parts.sort_by_key(|p| !p.cheap);
-    Ok(Some(parts))
-}
-
-/// The rows where every part holds. The first part runs over the whole
-/// frame; when it keeps few rows (under an eighth), the others run only on
-/// those rows (their columns gathered), else all parts run together.
-fn staged_rows(df: &DataFrame, mut parts: Vec<Part>) -> Result<Vec<IdxSize>, EngineError> {
-    let all = |parts: Vec<Part>| {
-        parts
-            .into_iter()
-            .map(|p| p.pred)
-            .reduce(|a, b| a.and(b))
-            .unwrap_or(lit(true))
-    };
-    if parts.len() == 1 || !parts[0].cheap {
-        return matching_rows(df, all(parts));
-    }
-    let first = parts.remove(0);
-    let rows = matching_rows(df, first.pred.clone())?;
-    if rows.len().saturating_mul(8) >= df.height() {
-        parts.insert(0, first);
-        return matching_rows(df, all(parts));
-    }
-    let mut columns: Vec<&str> = parts
-        .iter()
-        .flat_map(|p| p.columns.iter().map(String::as_str))
-        .collect();
-    columns.sort_unstable();
-    columns.dedup();
-    let idx = IdxCa::from_vec(PlSmallStr::EMPTY, rows.clone());
-    let sub = df.select(columns)?.take(&idx)?;
-    let keep = matching_rows(&sub, all(parts))?;
-    Ok(keep.into_iter().map(|i| rows[i as usize]).collect())
-}
-
 fn keyed(df: &DataFrame, spec: &ViewSpec) -> Result<Keyed, EngineError> {
     let total_rows = df.height();
     if IdxSize::try_from(total_rows).is_err() {
@@ -484,13 +384,16 @@ fn keyed(df: &DataFrame, spec: &ViewSpec) -> Result<Keyed, EngineError> {
         )));
     }
     let schema = df.schema();
-    let parts = filter_parts(df, spec)?;
+    let mut pred = compile_pred(&spec.filter, schema)?;
+    if let Some(search) = search_expr(&spec.search, schema) {
+        pred = pred.and(P::E(search));
+    }
     let (exprs, descending) = sort_exprs(df, &spec.sort)?;
-    let kept = match parts {
-        None => return Ok(Keyed::Nothing),
-        Some(parts) if parts.is_empty() && exprs.is_empty() => return Ok(Keyed::All),
-        Some(parts) if parts.is_empty() => None,
-        Some(parts) => Some(staged_rows(df, parts)?),
+    let kept = match pred {
+        P::Const(true) if exprs.is_empty() => return Ok(Keyed::All),
+        P::Const(false) => return Ok(Keyed::Nothing),
+        P::Const(true) => None,
+        P::E(e) => Some(matching_rows(df, e)?),
     };
     let Some(..) = exprs.first() else {
         return Ok(Keyed::Rows(kept.unwrap_or_default()));
@@ -667,49 +570,6 @@ mod tests {
                     assert!(head.covers(0, rows) && !head.covers(1, rows));
                 }
             }
-        }
-    }
-
-    /// A selective categorical conjunct runs first and the rest only on
-    /// its rows; the rows equal those of the same query over a String
-    /// column (no staging), with nulls and NaN in the other column.
-    #[test]
-    fn staged_conjuncts_keep_the_same_rows() {
-        let n = 20_000usize;
-        let cat: Vec<Option<String>> = (0..n)
-            .map(|i| (i % 11 != 0).then(|| format!("c{}", (i * 7) % 40)))
-            .collect();
-        let p: Vec<Option<f64>> = (0..n)
-            .map(|i| match i % 13 {
-                0 => None,
-                1 => Some(f64::NAN),
-                _ => Some(((i * 31) % 200) as f64 - 50.0),
-            })
-            .collect();
-        let strings = df!("c" => cat, "p" => p).unwrap();
-        let mut cats = strings.clone();
-        cats.apply("c", |c| {
-            c.cast(&DataType::from_categories(Categories::global()))
-                .unwrap()
-        })
-        .unwrap();
-        for q in [
-            "{p} > 10 && {c} = c3",
-            "{c} = c3 && {p} <= 0",
-            "{p} < 20 && {c} contains 1 && {p} > -40",
-            "{c} = c3 || {p} > 100",
-            "{c} = nope && {p} > 0",
-        ] {
-            let spec = ViewSpec::new(parse(q).unwrap(), "", vec![]);
-            let staged = build_view(&cats, &spec).unwrap();
-            let plain = build_view(&strings, &spec).unwrap();
-            assert_eq!(staged.indices(), plain.indices(), "{q}");
-            let with_search = ViewSpec::new(parse(q).unwrap(), "C3", vec![SortKey::desc("p")]);
-            assert_eq!(
-                build_view(&cats, &with_search).unwrap().indices(),
-                build_view(&strings, &with_search).unwrap().indices(),
-                "{q} + search"
-            );
         }
     }
 }
