@@ -430,34 +430,15 @@ fn indices_of(frame: &DataFrame, index: &str) -> Result<Vec<IdxSize>, EngineErro
 }
 
 /// Build the view `spec` describes over `df`: filter (the compiled query
-/// ANDed with the search), then a stable sort by the keys with nulls last
-/// in both directions. The filter and the key evaluation run as one polars
-/// plan that yields only row indices and keys.
+/// ANDed with the search, evaluated as one Boolean mask), then a stable
+/// sort by the keys with nulls last in both directions. Only row indices
+/// and the evaluated keys of the kept rows are materialized.
 ///
 /// Errors: an unknown column in the filter or the sort
 /// ([`EngineError::UnknownColumn`]), a column cells cannot hold
 /// ([`EngineError::TypeMismatch`]), or a polars failure.
 pub fn build_view(df: &DataFrame, spec: &ViewSpec) -> Result<View, EngineError> {
-    let total_rows = df.height();
-    let (rows, len) = match keyed(df, spec)? {
-        Keyed::All => (Rows::All, total_rows),
-        Keyed::Nothing => (Rows::Indices(Vec::new()), 0),
-        Keyed::Rows(ix) => {
-            let len = ix.len();
-            (Rows::Indices(ix), len)
-        }
-        Keyed::Frame { frame, index, keys } => {
-            let sorted = stable_sort(frame, &keys)?;
-            let ix = indices_of(&sorted, &index)?;
-            let len = ix.len();
-            (Rows::Indices(ix), len)
-        }
-    };
-    Ok(View {
-        rows,
-        len,
-        total_rows,
-    })
+    view_with(df, spec, stable_sort)
 }
 
 /// Like [`build_view`], but positions only the first `rows` rows of the
@@ -466,6 +447,16 @@ pub fn build_view(df: &DataFrame, spec: &ViewSpec) -> Result<View, EngineError> 
 /// frame, so [`View::len`] is exact. The rows equal [`build_view`]'s first
 /// rows (see the `topk` module for how).
 pub fn build_view_head(df: &DataFrame, spec: &ViewSpec, rows: usize) -> Result<View, EngineError> {
+    view_with(df, spec, |frame, keys| sort_head(frame, keys, rows))
+}
+
+/// The view of `spec` over `df`, `order` putting the kept rows (with their
+/// keys) in display order: all of them, or a head.
+fn view_with(
+    df: &DataFrame,
+    spec: &ViewSpec,
+    order: impl FnOnce(DataFrame, &[KeyCol]) -> PolarsResult<DataFrame>,
+) -> Result<View, EngineError> {
     let total_rows = df.height();
     let (rows, len) = match keyed(df, spec)? {
         Keyed::All => (Rows::All, total_rows),
@@ -476,8 +467,8 @@ pub fn build_view_head(df: &DataFrame, spec: &ViewSpec, rows: usize) -> Result<V
         }
         Keyed::Frame { frame, index, keys } => {
             let len = frame.height();
-            let head = sort_head(frame, &keys, rows)?;
-            (Rows::Indices(indices_of(&head, &index)?), len)
+            let ordered = order(frame, &keys)?;
+            (Rows::Indices(indices_of(&ordered, &index)?), len)
         }
     };
     Ok(View {
