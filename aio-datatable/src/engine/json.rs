@@ -40,7 +40,7 @@ pub fn page_records(page: &DataFrame) -> PageRecords {
             .iter()
             .map(|n| n.to_string())
             .collect(),
-        columns: page.columns().iter().map(cells).collect(),
+        columns: page.columns().iter().map(converted).collect(),
         rows: page.height(),
     }
 }
@@ -49,7 +49,7 @@ pub fn page_records(page: &DataFrame) -> PageRecords {
 #[derive(Debug, Clone)]
 pub struct PageRecords {
     names: Vec<String>,
-    columns: Vec<Vec<Value>>,
+    columns: Vec<Cells>,
     rows: usize,
 }
 
@@ -61,7 +61,12 @@ impl serde::Serialize for PageRecords {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 let mut m = s.serialize_map(Some(self.0.names.len()))?;
                 for (name, column) in self.0.names.iter().zip(&self.0.columns) {
-                    m.serialize_entry(name, &column[self.1])?;
+                    match column {
+                        Cells::Series(c) => {
+                            m.serialize_entry(name, &Cell(c.get(self.1).unwrap_or(AnyValue::Null)))?
+                        }
+                        Cells::Values(v) => m.serialize_entry(name, &v[self.1])?,
+                    }
                 }
                 m.end()
             }
@@ -137,23 +142,40 @@ fn csv_field(out: &mut String, text: &str) {
     }
 }
 
-/// The JSON cells of one column. Conversions are eager column kernels (no
-/// query plan per page: a page is small and the plan would cost more than
-/// the cells).
+/// A column's cells ready to write: a column of a JSON-native dtype
+/// (integers, floats, booleans, strings, nulls), written cell by cell with
+/// no allocation, or cells already made (dates, and the last resort).
+#[derive(Debug, Clone)]
+enum Cells {
+    Series(Series),
+    Values(Vec<Value>),
+}
+
+/// The JSON cells of one column.
 fn cells(column: &Column) -> Vec<Value> {
+    match converted(column) {
+        Cells::Series(s) => s.iter().map(cell_to_json).collect(),
+        Cells::Values(v) => v,
+    }
+}
+
+/// A column converted to its cells' representation. Conversions are eager
+/// column kernels (no query plan per page: a page is small and the plan
+/// would cost more than the cells).
+fn converted(column: &Column) -> Cells {
     let converted: PolarsResult<Column> = match Repr::of(column.dtype()) {
         Some(Repr::Int | Repr::Float | Repr::Text | Repr::Bool | Repr::Null) => Ok(column.clone()),
         Some(Repr::OtherNum) => column.cast(&DataType::Float64),
         Some(Repr::Categorical | Repr::OtherText) | None => column.cast(&DataType::String),
         Some(Repr::Date) => match fast_dates(column) {
-            Some(cells) => return cells,
+            Some(cells) => return Cells::Values(cells),
             None => column
                 .date()
                 .and_then(|ca| ca.to_string(DATE_FORMAT))
                 .map(|ca| ca.into_column()),
         },
         Some(Repr::Datetime { tz: None, .. }) if let Some(cells) = fast_datetimes(column) => {
-            return cells;
+            return Cells::Values(cells);
         }
         Some(Repr::Datetime { tz, .. }) => column
             .datetime()
@@ -167,19 +189,43 @@ fn cells(column: &Column) -> Vec<Value> {
             .map(|ca| ca.into_column()),
     };
     match converted {
-        Ok(c) => c
-            .as_materialized_series()
-            .rechunk()
-            .iter()
-            .map(cell_to_json)
-            .collect(),
+        Ok(c) => Cells::Series(c.as_materialized_series().rechunk()),
         // Last resort for dtypes polars cannot even cast to text.
-        Err(_) => (0..column.len())
-            .map(|i| match column.get(i) {
-                Ok(AnyValue::Null) | Err(_) => Value::Null,
-                Ok(v) => Value::from(v.to_string()),
-            })
-            .collect(),
+        Err(_) => Cells::Values(
+            (0..column.len())
+                .map(|i| match column.get(i) {
+                    Ok(AnyValue::Null) | Err(_) => Value::Null,
+                    Ok(v) => Value::from(v.to_string()),
+                })
+                .collect(),
+        ),
+    }
+}
+
+/// One cell written straight from its [`AnyValue`], as [`cell_to_json`]
+/// would make it.
+struct Cell<'a>(AnyValue<'a>);
+
+impl serde::Serialize for Cell<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match &self.0 {
+            AnyValue::Null => s.serialize_unit(),
+            AnyValue::Boolean(b) => s.serialize_bool(*b),
+            AnyValue::Int8(v) => s.serialize_i8(*v),
+            AnyValue::Int16(v) => s.serialize_i16(*v),
+            AnyValue::Int32(v) => s.serialize_i32(*v),
+            AnyValue::Int64(v) => s.serialize_i64(*v),
+            AnyValue::UInt8(v) => s.serialize_u8(*v),
+            AnyValue::UInt16(v) => s.serialize_u16(*v),
+            AnyValue::UInt32(v) => s.serialize_u32(*v),
+            AnyValue::UInt64(v) => s.serialize_u64(*v),
+            AnyValue::Float32(v) if v.is_finite() => s.serialize_f64(f64::from(*v)),
+            AnyValue::Float64(v) if v.is_finite() => s.serialize_f64(*v),
+            AnyValue::Float32(_) | AnyValue::Float64(_) => s.serialize_unit(),
+            AnyValue::String(t) => s.serialize_str(t),
+            AnyValue::StringOwned(t) => s.serialize_str(t.as_str()),
+            other => s.serialize_str(&other.to_string()),
+        }
     }
 }
 
