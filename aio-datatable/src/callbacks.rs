@@ -1,7 +1,7 @@
 //! The callbacks every [`crate::DataTableAio`] shares, registered once at
 //! link time with `MATCH` on the `aio_id`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use tokio::sync::Semaphore;
@@ -121,9 +121,6 @@ const HEAD_MIN_ROWS: usize = 200_000;
 /// view (a head that long costs about as much, and would be built twice).
 const HEAD_MAX_ROWS: usize = 10_000;
 
-/// Views being built in the background, so each is built once.
-static BUILDING: Mutex<BTreeSet<(String, String)>> = Mutex::new(BTreeSet::new());
-
 /// A view that can show page `page_current` of `page_size` rows: the
 /// cached view; else, for a sorted view of a large frame, just the sorted
 /// head the page needs (the complete view is then built in the background
@@ -139,10 +136,7 @@ async fn view_for_page(
     if let Some(v) = crate::views().get(&cache_key, &spec) {
         return Ok((v, frame));
     }
-    let building = BUILDING
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .contains(&(cache_key.clone(), spec.cache_key()));
+    let building = crate::views().is_building(&cache_key, &spec);
     // Small frames, no sort, a page deep into the view, or the whole view
     // already on its way (wait for it rather than sort a head beside it).
     let rows = page_current.saturating_add(1).saturating_mul(page_size);
@@ -178,24 +172,14 @@ fn build_in_background(cache_key: String, spec: ViewSpec, frame: DataFrame) {
         // built when they are asked for.
         return;
     };
-    let job = (cache_key, spec.cache_key());
-    {
-        let mut building = BUILDING.lock().unwrap_or_else(|e| e.into_inner());
-        if !building.insert(job.clone()) {
-            return;
-        }
-    }
     tokio::spawn(async move {
         let _slot = slot;
-        let key = job.0.clone();
-        let built = build(move || crate::views().get_or_build(&key, &spec, &frame)).await;
+        // The cache builds each view once; a request for it meanwhile
+        // waits for this build (see ViewCache::get_or_build).
+        let built = build(move || crate::views().get_or_build(&cache_key, &spec, &frame)).await;
         if let Err(e) = built.and_then(|r| r.map(|_| ()).map_err(|e| e.to_string())) {
             tracing::warn!("building a sorted view in the background failed: {e}");
         }
-        BUILDING
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&job);
     });
 }
 

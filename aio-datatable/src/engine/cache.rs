@@ -148,6 +148,17 @@ impl ViewCache {
         Ok(view)
     }
 
+    /// Whether a thread is building the view of `spec` over `frame_key`
+    /// in [`ViewCache::get_or_build`] right now (asking for it then waits
+    /// for that build).
+    pub fn is_building(&self, frame_key: &str, spec: &ViewSpec) -> bool {
+        let key = (frame_key.to_owned(), spec.cache_key());
+        self.building
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(&key)
+    }
+
     /// Cache `view` as the view of `spec` over `frame_key`, replacing any
     /// previous one, and return it shared.
     pub fn insert(&self, frame_key: &str, spec: &ViewSpec, view: View) -> Arc<View> {
