@@ -4,9 +4,10 @@
 //! so equal keys, however the frames were built:
 //!
 //! * columns are rechunked and written as record batches of a fixed number of
-//!   rows ([`BATCH_ROWS`]; one batch when the frame has categoricals, whose
-//!   dictionary an IPC file allows only once), so the input's chunk layout
-//!   does not matter;
+//!   rows ([`BATCH_ROWS`]; one batch when the frame has Categorical columns,
+//!   whose dictionary may differ between batches while an IPC file allows
+//!   only one; Enum dictionaries are the same in every batch), so the
+//!   input's chunk layout does not matter;
 //! * strings use Arrow's classic `LargeUtf8` layout (offsets + one values
 //!   buffer) rather than polars' string views, whose buffers depend on how a
 //!   column was built; this also makes the bytes readable by any Arrow
@@ -141,14 +142,12 @@ pub fn canonicalize(df: &DataFrame) -> PolarsResult<DataFrame> {
     }
     let whole = DataFrame::new(df.height(), columns)?;
     let height = whole.height();
-    // An Arrow IPC file allows one dictionary per field, and polars writes
-    // each batch's categoricals with the categories that batch uses: a
-    // frame with categoricals is written as one batch.
-    let has_dictionaries = whole
-        .columns()
-        .iter()
-        .any(|c| c.dtype().is_categorical() || c.dtype().is_enum());
-    if height <= BATCH_ROWS || has_dictionaries {
+    // An Arrow IPC file allows one dictionary per field. An Enum's
+    // dictionary is its fixed categories, the same in every batch; a
+    // Categorical's may differ from batch to batch, so a frame with one is
+    // written as one batch (the writer then holds it whole, twice).
+    let has_categorical = whole.columns().iter().any(|c| c.dtype().is_categorical());
+    if height <= BATCH_ROWS || has_categorical {
         return Ok(whole);
     }
     let mut out = whole.slice(0, BATCH_ROWS);
@@ -164,7 +163,9 @@ pub fn canonicalize(df: &DataFrame) -> PolarsResult<DataFrame> {
 ///
 /// * a column with nulls is rebuilt from its values, so every null's hidden
 ///   slot holds zero / the empty string and the validity bitmap is fresh
-///   (no stray bits past the end of a slice);
+///   (no stray bits past the end of a slice); a numeric column whose
+///   hidden values are already zero keeps its values buffer (checked in
+///   one pass) and gets only a fresh bitmap;
 /// * a column without nulls loses any all-valid validity bitmap (polars
 ///   keeps one after some operations, and it would be written);
 /// * booleans are always rebuilt (their values are a bitmap, see above).
@@ -183,6 +184,24 @@ fn canonical_buffers(s: &Series) -> PolarsResult<Series> {
             };
             out.with_name(s.name().clone()).into_series()
         }};
+        // Numbers: when every hidden value is already zero, the values
+        // are kept as they are (no copy of a column of millions of rows)
+        // and only the validity bitmap is rebuilt.
+        ($accessor:ident, $ca:ty, $zero:expr) => {{
+            let ca = s.$accessor()?;
+            if ca.null_count() == 0 {
+                canon!($accessor, $ca)
+            } else {
+                let values: $ca = if hidden_values_are_zero(ca, $zero) {
+                    ca.clone()
+                } else {
+                    ca.iter().collect()
+                };
+                fresh_validity(values)
+                    .with_name(s.name().clone())
+                    .into_series()
+            }
+        }};
     }
     let out = match s.dtype() {
         DataType::Boolean => {
@@ -191,16 +210,16 @@ fn canonical_buffers(s: &Series) -> PolarsResult<Series> {
         }
         DataType::String => canon!(str, StringChunked),
         DataType::Binary => canon!(binary, BinaryChunked),
-        DataType::Int8 => canon!(i8, Int8Chunked),
-        DataType::Int16 => canon!(i16, Int16Chunked),
-        DataType::Int32 => canon!(i32, Int32Chunked),
-        DataType::Int64 => canon!(i64, Int64Chunked),
-        DataType::UInt8 => canon!(u8, UInt8Chunked),
-        DataType::UInt16 => canon!(u16, UInt16Chunked),
-        DataType::UInt32 => canon!(u32, UInt32Chunked),
-        DataType::UInt64 => canon!(u64, UInt64Chunked),
-        DataType::Float32 => canon!(f32, Float32Chunked),
-        DataType::Float64 => canon!(f64, Float64Chunked),
+        DataType::Int8 => canon!(i8, Int8Chunked, |v: &i8| *v == 0),
+        DataType::Int16 => canon!(i16, Int16Chunked, |v: &i16| *v == 0),
+        DataType::Int32 => canon!(i32, Int32Chunked, |v: &i32| *v == 0),
+        DataType::Int64 => canon!(i64, Int64Chunked, |v: &i64| *v == 0),
+        DataType::UInt8 => canon!(u8, UInt8Chunked, |v: &u8| *v == 0),
+        DataType::UInt16 => canon!(u16, UInt16Chunked, |v: &u16| *v == 0),
+        DataType::UInt32 => canon!(u32, UInt32Chunked, |v: &u32| *v == 0),
+        DataType::UInt64 => canon!(u64, UInt64Chunked, |v: &u64| *v == 0),
+        DataType::Float32 => canon!(f32, Float32Chunked, |v: &f32| v.to_bits() == 0),
+        DataType::Float64 => canon!(f64, Float64Chunked, |v: &f64| v.to_bits() == 0),
         DataType::Date | DataType::Datetime(_, _) => {
             let physical = canonical_buffers(&s.to_physical_repr())?;
             physical.cast(s.dtype())?
@@ -208,6 +227,37 @@ fn canonical_buffers(s: &Series) -> PolarsResult<Series> {
         _ => s.clone(),
     };
     Ok(out)
+}
+
+/// True if `ca` is one chunk whose values under nulls are all zero bits.
+fn hidden_values_are_zero<T: PolarsNumericType>(
+    ca: &ChunkedArray<T>,
+    zero: impl Fn(&T::Native) -> bool,
+) -> bool {
+    let mut chunks = ca.downcast_iter();
+    let (Some(arr), None) = (chunks.next(), chunks.next()) else {
+        return false;
+    };
+    arr.validity().is_some_and(|valid| {
+        valid
+            .iter()
+            .zip(arr.values().iter())
+            .all(|(ok, v)| ok || zero(v))
+    })
+}
+
+/// `ca` with each validity bitmap rebuilt bit by bit: starting at its
+/// first byte, and zero past the last row (the writer copies whole bytes,
+/// and builders leave those bits in different states).
+fn fresh_validity<T: PolarsNumericType>(ca: ChunkedArray<T>) -> ChunkedArray<T> {
+    let chunks: Vec<_> = ca
+        .downcast_iter()
+        .map(|arr| {
+            let validity = arr.validity().map(|v| v.iter().collect());
+            arr.clone().with_validity(validity)
+        })
+        .collect();
+    ChunkedArray::from_chunk_iter(ca.name().clone(), chunks)
 }
 
 #[cfg(test)]
@@ -329,6 +379,62 @@ mod tests {
         let strings = |d: &DataFrame| d.column("c").unwrap().cast(&DataType::String).unwrap();
         assert!(strings(&back).equals(&strings(&df)));
         assert_eq!(encode(&back, Compression::Zstd(1)).unwrap().key, enc.key);
+    }
+
+    #[test]
+    fn large_enum_frames_are_batched_and_round_trip() {
+        let n = BATCH_ROWS + 5;
+        let frozen = FrozenCategories::new(["z", "a", "m"]).unwrap();
+        let values: Vec<Option<&str>> = (0..n)
+            .map(|i| (i % 11 != 0).then_some(["a", "m", "z"][(i * 7) % 3]))
+            .collect();
+        let mut df = df!("c" => values).unwrap();
+        df.apply("c", |c| {
+            c.cast(&DataType::from_frozen_categories(frozen.clone()))
+                .unwrap()
+        })
+        .unwrap();
+        assert_eq!(canonicalize(&df).unwrap().first_col_n_chunks(), 2);
+        let enc = encode(&df, Compression::Zstd(1)).unwrap();
+        let back = decode(enc.bytes, &enc.key).unwrap();
+        assert!(back.equals_missing(&df));
+        assert_eq!(
+            back.column("c").unwrap().dtype(),
+            df.column("c").unwrap().dtype()
+        );
+        assert_eq!(encode(&back, Compression::Zstd(1)).unwrap().key, enc.key);
+    }
+
+    #[test]
+    fn numeric_columns_already_canonical_are_not_copied() {
+        let fresh = Series::new("x".into(), [Some(1.5f64), None, Some(-2.0), None]);
+        let canonical = canonical_buffers(&fresh).unwrap();
+        let data = |s: &Series| {
+            s.f64()
+                .unwrap()
+                .downcast_iter()
+                .next()
+                .unwrap()
+                .values()
+                .as_ptr()
+        };
+        assert_eq!(data(&canonical), data(&fresh), "copied a canonical column");
+        // A slice starting past bit 0 and -0.0 under a null are rebuilt,
+        // and give the fresh column's key.
+        let key = |s: Series| {
+            let df = DataFrame::new(s.len(), vec![s.into()]).unwrap();
+            encode(&df, Compression::None).unwrap().key
+        };
+        let longer = Series::new(
+            "x".into(),
+            [Some(9.0f64), Some(1.5), None, Some(-2.0), None],
+        );
+        assert_eq!(key(longer.slice(1, 4)), key(fresh.clone()));
+        // Arithmetic computes under nulls too: 0 * -1 leaves -0.0 there.
+        let signs = Series::new("x".into(), [1.0f64, -1.0, 1.0, -1.0]);
+        let hidden = (&fresh * &signs).unwrap();
+        assert!(hidden.equals_missing(&fresh));
+        assert_eq!(key(hidden), key(fresh));
     }
 
     #[test]
