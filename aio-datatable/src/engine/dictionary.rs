@@ -44,26 +44,42 @@ const PROBE_ROWS: usize = 65_536;
 
 /// `frame` with each String column that repeats its values a lot (at most
 /// one distinct value per 4 rows of the first 65,536, and at most 65,536
-/// distinct values in all) cast to Categorical. The cells stay the same
-/// strings — [`page_to_json`](super::page_to_json), filters, sorts and the
-/// search treat both dtypes alike — but filters and sorts on them then
-/// work once per category, and memory shrinks to a `u32` per row. Columns
-/// that turn out to have more distinct values than the limit stay String.
+/// distinct values in all) stored as an Enum of its distinct strings in
+/// byte order. The cells stay the same strings —
+/// [`page_to_json`](super::page_to_json), filters, sorts and the search
+/// treat String, Categorical and Enum alike — but filters and sorts on
+/// them then work once per category, and memory shrinks to one byte a row
+/// (up to 256 distinct values) or two. The categories depend only on the
+/// column's values, so equal frames stay equal (and get equal store
+/// keys) in every process. Columns that turn out to have more distinct
+/// values than the limit stay String.
 pub fn encode_repeated_strings(frame: &DataFrame) -> PolarsResult<DataFrame> {
     let mut columns = Vec::with_capacity(frame.width());
     for c in frame.columns() {
-        // Counted on the strings before any cast: every string cast to a
-        // Categorical stays in the process-wide mapping for good.
-        let encode = c.dtype() == &DataType::String
-            && repeats(c)?
-            && c.as_materialized_series().n_unique()? <= PROBE_ROWS;
-        columns.push(if encode {
-            c.cast(&DataType::from_categories(Categories::global()))?
+        let dtype = if c.dtype() == &DataType::String && repeats(c)? {
+            enum_of_values(c)?
         } else {
-            c.clone()
+            None
+        };
+        columns.push(match dtype {
+            Some(dtype) => c.cast(&dtype)?,
+            None => c.clone(),
         });
     }
     DataFrame::new(frame.height(), columns)
+}
+
+/// The Enum dtype of a String column's distinct values, sorted, or `None`
+/// when there are more than [`PROBE_ROWS`] of them.
+fn enum_of_values(c: &Column) -> PolarsResult<Option<DataType>> {
+    let distinct = c.as_materialized_series().unique()?;
+    if distinct.len() > PROBE_ROWS {
+        return Ok(None);
+    }
+    let mut values: Vec<&str> = distinct.str()?.iter().flatten().collect();
+    values.sort_unstable();
+    let frozen = FrozenCategories::new(values.iter().copied())?;
+    Ok(Some(DataType::from_frozen_categories(frozen)))
 }
 
 fn repeats(c: &Column) -> PolarsResult<bool> {
@@ -80,6 +96,22 @@ fn repeats(c: &Column) -> PolarsResult<bool> {
 /// dtype has no usable mapping or `pred` does not give one non-null answer
 /// per category; the caller then keeps `pred`.
 pub(crate) fn per_category(pred: &Expr, name: &str, dtype: &DataType) -> Option<Expr> {
+    let table = answers(pred, name, dtype)?;
+    let len = table.len();
+    let codes = col(name).to_physical();
+    let matching: Vec<usize> = (0..len).filter(|&i| table[i]).collect();
+    Some(match matching.as_slice() {
+        [] => lit(false),
+        _ if matching.len() == len => lit(true),
+        // One category, not the null slot: `code == c` (nulls never match).
+        [only] if *only + 1 < len => kernels::code_equals(codes, *only as u32),
+        _ => kernels::code_lookup(codes, table),
+    })
+}
+
+/// `pred` (as for [`per_category`]) for each category of `dtype`, by
+/// code, then for a null cell (the last entry).
+pub(crate) fn answers(pred: &Expr, name: &str, dtype: &DataType) -> Option<Vec<bool>> {
     let mut cats = strings(dtype)?;
     cats.push(None); // null cells
     let len = cats.len();
@@ -93,16 +125,7 @@ pub(crate) fn per_category(pred: &Expr, name: &str, dtype: &DataType) -> Option<
     if hits.len() != len || hits.null_count() > 0 {
         return None;
     }
-    let table: Vec<bool> = hits.iter().map(|b| b.unwrap_or(false)).collect();
-    let codes = col(name).to_physical().cast(DataType::UInt32);
-    let matching: Vec<usize> = (0..len).filter(|&i| table[i]).collect();
-    Some(match matching.as_slice() {
-        [] => lit(false),
-        _ if matching.len() == len => lit(true),
-        // One category, not the null slot: `code == c` (nulls never match).
-        [only] if *only + 1 < len => kernels::code_equals(codes, *only as u32),
-        _ => kernels::code_lookup(codes, table),
-    })
+    Some(hits.iter().map(|b| b.unwrap_or(false)).collect())
 }
 
 /// `col(name)` (a Categorical/Enum column of `dtype`) as the rank of each
@@ -124,27 +147,36 @@ pub(crate) fn ranks(
     for (rank, (code, _)) in known.iter().enumerate() {
         table[*code] = Some(rank as u32);
     }
-    Some(kernels::code_map(
-        col(name).to_physical().cast(DataType::UInt32),
-        table,
-    ))
+    Some(kernels::code_map(col(name).to_physical(), table))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn frame() -> DataFrame {
+    /// The same column as a global Categorical (u32 codes) and as an Enum
+    /// (u8 codes, in an order unlike the strings').
+    fn frames() -> [DataFrame; 2] {
         let values = [Some("b"), None, Some("a"), Some("ab"), Some("b"), None];
-        let c = Column::new("c".into(), values)
-            .cast(&DataType::from_categories(Categories::global()))
-            .unwrap();
-        DataFrame::new(values.len(), vec![c]).unwrap()
+        let frozen = FrozenCategories::new(["ab", "b", "a"]).unwrap();
+        [
+            DataType::from_categories(Categories::global()),
+            DataType::from_frozen_categories(frozen),
+        ]
+        .map(|dtype| {
+            let c = Column::new("c".into(), values).cast(&dtype).unwrap();
+            DataFrame::new(values.len(), vec![c]).unwrap()
+        })
     }
 
     #[test]
     fn per_category_equals_the_row_by_row_predicate() {
-        let df = frame();
+        for df in frames() {
+            per_category_case(&df);
+        }
+    }
+
+    fn per_category_case(df: &DataFrame) {
         let dtype = df.column("c").unwrap().dtype().clone();
         let pred = col("c")
             .cast(DataType::String)
@@ -170,6 +202,15 @@ mod tests {
             run(per_category(&col("c").is_null(), "c", &dtype).unwrap()),
             [false, true, false, false, false, true].map(Some)
         );
+        // One category matches: the `code == c` kernel.
+        let only_a = col("c")
+            .cast(DataType::String)
+            .eq(lit("a"))
+            .fill_null(lit(false));
+        assert_eq!(
+            run(per_category(&only_a, "c", &dtype).unwrap()),
+            [false, false, true, false, false, false].map(Some)
+        );
     }
 
     #[test]
@@ -181,7 +222,10 @@ mod tests {
         let unique: Vec<String> = (0..n).map(|i| format!("u{i}")).collect();
         let df = df!("r" => &repeated, "u" => &unique, "x" => vec![1i64; n]).unwrap();
         let out = encode_repeated_strings(&df).unwrap();
-        assert!(out.column("r").unwrap().dtype().is_categorical());
+        let r = out.column("r").unwrap();
+        assert!(r.dtype().is_enum(), "{:?}", r.dtype());
+        // 50 categories: one byte a row.
+        assert_eq!(r.to_physical_repr().dtype(), &DataType::UInt8);
         assert_eq!(out.column("u").unwrap().dtype(), &DataType::String);
         assert_eq!(out.column("x").unwrap().dtype(), &DataType::Int64);
         let back = out.column("r").unwrap().cast(&DataType::String).unwrap();
@@ -190,7 +234,12 @@ mod tests {
 
     #[test]
     fn ranks_order_like_the_strings_and_keep_nulls() {
-        let df = frame();
+        for df in frames() {
+            ranks_case(df);
+        }
+    }
+
+    fn ranks_case(df: DataFrame) {
         let dtype = df.column("c").unwrap().dtype().clone();
         let key = ranks("c", &dtype, |a, b| a.cmp(b)).unwrap();
         let out = df.lazy().select([key.alias("k")]).collect().unwrap();
