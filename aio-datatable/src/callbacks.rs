@@ -73,20 +73,39 @@ async fn load(key: &FrameRef) -> Result<DataFrame, String> {
     })
 }
 
-/// At most one view build per core at a time: requests beyond that queue
-/// (in order) instead of each holding a sorted copy of millions of rows
-/// in memory while they share the same cores.
-fn build_permits() -> &'static Semaphore {
-    static PERMITS: OnceLock<Semaphore> = OnceLock::new();
-    PERMITS
-        .get_or_init(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())))
+/// View builds share the cores and, for large frames, memory: a sort (or
+/// a copy of the view) over a frame of at least [`LARGE_FRAME_ROWS`] rows
+/// holds every permit (polars spreads a sort over the cores anyway, and
+/// each holds keys and permutations of millions of rows), any other build
+/// a single permit (one per core: filters run side by side). Requests
+/// beyond that queue in order.
+fn build_permits() -> &'static (Semaphore, u32) {
+    static PERMITS: OnceLock<(Semaphore, u32)> = OnceLock::new();
+    PERMITS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let cores = u32::try_from(cores).unwrap_or(2).clamp(1, 64);
+        (Semaphore::new(cores as usize), cores)
+    })
 }
 
-/// Runs `f` (a view build) on the blocking pool once a build permit is
-/// free.
-async fn build<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
-    let _permit = build_permits()
-        .acquire()
+/// Frames from this height up are sorted one at a time.
+const LARGE_FRAME_ROWS: usize = 1_000_000;
+
+/// Whether a build sorts or copies a large frame (see [`build_permits`]).
+fn heavy(frame: &DataFrame, sorts: bool) -> bool {
+    sorts && frame.height() >= LARGE_FRAME_ROWS
+}
+
+/// Runs `f` (a view build, [`heavy`] or not) on the blocking pool once its
+/// build permits are free (see [`build_permits`]).
+async fn build<T: Send + 'static>(
+    heavy: bool,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, String> {
+    let (permits, cores) = build_permits();
+    let wanted = if heavy { *cores } else { 1 };
+    let _permit = permits
+        .acquire_many(wanted)
         .await
         .map_err(|e| format!("the table query failed: {e}"))?;
     tokio::task::spawn_blocking(f)
@@ -105,7 +124,7 @@ async fn view(
     if let Some(v) = crate::views().get(&cache_key, &spec) {
         return Ok((v, frame));
     }
-    build(move || {
+    build(heavy(&frame, !spec.sort.is_empty()), move || {
         crate::views()
             .get_or_build(&cache_key, &spec, &frame)
             .map(|v| (v, frame))
@@ -143,7 +162,7 @@ async fn view_for_page(
     if spec.sort.is_empty() || frame.height() < HEAD_MIN_ROWS || rows > HEAD_MAX_ROWS || building {
         return view(key, frame, spec).await;
     }
-    build(move || {
+    build(heavy(&frame, true), move || {
         let head = engine::build_view_head(&frame, &spec, rows).map_err(|e| e.to_string())?;
         if head.is_complete() {
             return Ok((crate::views().insert(&cache_key, &spec, head), frame));
@@ -176,7 +195,11 @@ fn build_in_background(cache_key: String, spec: ViewSpec, frame: DataFrame) {
         let _slot = slot;
         // The cache builds each view once; a request for it meanwhile
         // waits for this build (see ViewCache::get_or_build).
-        let built = build(move || crate::views().get_or_build(&cache_key, &spec, &frame)).await;
+        let sorts = heavy(&frame, true);
+        let built = build(sorts, move || {
+            crate::views().get_or_build(&cache_key, &spec, &frame)
+        })
+        .await;
         if let Err(e) = built.and_then(|r| r.map(|_| ()).map_err(|e| e.to_string())) {
             tracing::warn!("building a sorted view in the background failed: {e}");
         }
@@ -244,7 +267,8 @@ async fn table(args: TableArgs) -> Result<TableOut, CallbackError> {
         search: args.search.unwrap_or_default(),
         sort,
     };
-    let spec_json = view_spec_json(&spec, &sort_by);
+    // A page flip shows the same view: its spec is already published.
+    let spec_json = (!flipped).then(|| view_spec_json(&spec, &sort_by));
     let frame = match load(&key).await {
         Ok(f) => f,
         Err(m) => return Ok(TableOut::error(m)),
@@ -254,7 +278,7 @@ async fn table(args: TableArgs) -> Result<TableOut, CallbackError> {
         Err(m) => return Ok(TableOut::error(m)),
     };
     let (page_current, page_count) = engine::clamp_page(view.len(), requested, page_size);
-    let page = match view.page(&frame, page_current, page_size) {
+    let page = match view.page_records(&frame, page_current, page_size) {
         Ok(p) => p,
         Err(e) => return Ok(TableOut::error(e.to_string())),
     };
@@ -262,7 +286,7 @@ async fn table(args: TableArgs) -> Result<TableOut, CallbackError> {
     let summary = if view.is_empty() {
         format!("no rows match (filtered from {})", view.total_rows())
     } else {
-        let last = (first + page.height()).min(view.len());
+        let last = (first + page.len()).min(view.len());
         let filtered = if view.len() == view.total_rows() {
             String::new()
         } else {
@@ -270,7 +294,7 @@ async fn table(args: TableArgs) -> Result<TableOut, CallbackError> {
         };
         format!("rows {}–{} of {}{}", first + 1, last, view.len(), filtered)
     };
-    let data = match Json::new(&engine::page_records(&page)) {
+    let data = match Json::new(&page) {
         Ok(d) => d,
         Err(e) => {
             return Ok(TableOut::error(format!(
@@ -285,11 +309,7 @@ async fn table(args: TableArgs) -> Result<TableOut, CallbackError> {
         page_size: Update::Set(page_size),
         summary: Update::Set(summary),
         message: String::new(),
-        view_spec: if flipped {
-            Update::NoUpdate
-        } else {
-            Update::Set(spec_json)
-        },
+        view_spec: spec_json.map_or(Update::NoUpdate, Update::Set),
     })
 }
 
@@ -325,7 +345,7 @@ async fn view_key(spec: Option<Value>, source: Option<Value>) -> Result<Value, C
     }
     let frame = load(&key).await.map_err(CallbackError::msg)?;
     let (view, frame) = view(&key, frame, spec).await.map_err(CallbackError::msg)?;
-    let rows = build(move || view.take_all(&frame))
+    let rows = build(heavy(&frame, true), move || view.take_all(&frame))
         .await
         .map_err(CallbackError::msg)?
         .map_err(|e| CallbackError::msg(e.to_string()))?;

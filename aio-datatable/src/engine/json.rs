@@ -5,8 +5,9 @@ use std::fmt::Write as _;
 use polars::prelude::*;
 use serde_json::{Map, Number, Value};
 
+use super::EngineError;
 use super::columns::{DATE_FORMAT, DATETIME_FORMAT, DATETIME_TZ_FORMAT, Repr};
-use super::{EngineError, js};
+use super::records::{DateText, per_second};
 
 /// The rows of `page` as DataTable `data` records (`{column id: cell}`), in
 /// the representation the filter and the sort read (see [`super`]):
@@ -28,55 +29,6 @@ pub fn page_to_json(page: &DataFrame) -> Vec<Map<String, Value>> {
         }
     }
     rows
-}
-
-/// The same records as [`page_to_json`], as a value that serializes them
-/// straight from its columns (no map per row): what the table callback
-/// writes into its response.
-pub fn page_records(page: &DataFrame) -> PageRecords {
-    PageRecords {
-        names: page
-            .get_column_names()
-            .iter()
-            .map(|n| n.to_string())
-            .collect(),
-        columns: page.columns().iter().map(converted).collect(),
-        rows: page.height(),
-    }
-}
-
-/// A page as DataTable `data` records; see [`page_records`].
-#[derive(Debug, Clone)]
-pub struct PageRecords {
-    names: Vec<String>,
-    columns: Vec<Cells>,
-    rows: usize,
-}
-
-impl serde::Serialize for PageRecords {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::{SerializeMap, SerializeSeq};
-        struct Row<'a>(&'a PageRecords, usize);
-        impl serde::Serialize for Row<'_> {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                let mut m = s.serialize_map(Some(self.0.names.len()))?;
-                for (name, column) in self.0.names.iter().zip(&self.0.columns) {
-                    match column {
-                        Cells::Series(c) => {
-                            m.serialize_entry(name, &Cell(c.get(self.1).unwrap_or(AnyValue::Null)))?
-                        }
-                        Cells::Values(v) => m.serialize_entry(name, &v[self.1])?,
-                    }
-                }
-                m.end()
-            }
-        }
-        let mut seq = s.serialize_seq(Some(self.rows))?;
-        for r in 0..self.rows {
-            seq.serialize_element(&Row(self, r))?;
-        }
-        seq.end()
-    }
 }
 
 /// A frame (typically [`View::take_all`](super::View::take_all)) as CSV:
@@ -146,7 +98,7 @@ fn csv_field(out: &mut String, text: &str) {
 /// (integers, floats, booleans, strings, nulls), written cell by cell with
 /// no allocation, or cells already made (dates, and the last resort).
 #[derive(Debug, Clone)]
-enum Cells {
+pub(super) enum Cells {
     Series(Series),
     Values(Vec<Value>),
 }
@@ -162,7 +114,7 @@ fn cells(column: &Column) -> Vec<Value> {
 /// A column converted to its cells' representation. Conversions are eager
 /// column kernels (no query plan per page: a page is small and the plan
 /// would cost more than the cells).
-fn converted(column: &Column) -> Cells {
+pub(super) fn converted(column: &Column) -> Cells {
     let converted: PolarsResult<Column> = match Repr::of(column.dtype()) {
         Some(Repr::Int | Repr::Float | Repr::Text | Repr::Bool | Repr::Null) => Ok(column.clone()),
         Some(Repr::OtherNum) => column.cast(&DataType::Float64),
@@ -202,6 +154,20 @@ fn converted(column: &Column) -> Cells {
     }
 }
 
+/// Cell `at` of `cells` (null past the end), written as [`cell_to_json`]
+/// would make it.
+pub(super) fn write_cell<S: serde::Serializer>(
+    cells: &Cells,
+    at: usize,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::Serialize as _;
+    match cells {
+        Cells::Series(c) => Cell(c.get(at).unwrap_or(AnyValue::Null)).serialize(s),
+        Cells::Values(v) => v.get(at).unwrap_or(&Value::Null).serialize(s),
+    }
+}
+
 /// One cell written straight from its [`AnyValue`], as [`cell_to_json`]
 /// would make it.
 struct Cell<'a>(AnyValue<'a>);
@@ -237,18 +203,7 @@ fn fast_dates(column: &Column) -> Option<Vec<Value>> {
         .iter()
         .map(|d| match d {
             None => Some(Value::Null),
-            Some(d) => {
-                let (y, m, day) = js::civil_from_days(i64::from(d));
-                (0..=9999).contains(&y).then(|| {
-                    let mut out = String::with_capacity(10);
-                    digits(&mut out, y, 4);
-                    out.push('-');
-                    digits(&mut out, i64::from(m), 2);
-                    out.push('-');
-                    digits(&mut out, i64::from(day), 2);
-                    Value::String(out)
-                })
-            }
+            Some(d) => DateText::date(i64::from(d)).map(|t| Value::from(t.as_str())),
         })
         .collect()
 }
@@ -258,59 +213,14 @@ fn fast_dates(column: &Column) -> Option<Vec<Value>> {
 /// zero), when every year has four digits; `None` otherwise.
 fn fast_datetimes(column: &Column) -> Option<Vec<Value>> {
     let ca = column.datetime().ok()?;
-    let per_second: i64 = match ca.time_unit() {
-        TimeUnit::Nanoseconds => 1_000_000_000,
-        TimeUnit::Microseconds => 1_000_000,
-        TimeUnit::Milliseconds => 1_000,
-    };
+    let per_second = per_second(ca.time_unit());
     ca.physical()
         .iter()
         .map(|t| match t {
             None => Some(Value::Null),
-            Some(t) => {
-                let secs = t.div_euclid(per_second);
-                let nanos = t.rem_euclid(per_second) * (1_000_000_000 / per_second);
-                let (days, sod) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-                let (y, m, d) = js::civil_from_days(days);
-                if !(0..=9999).contains(&y) {
-                    return None;
-                }
-                let (h, mi, s) = (sod / 3600, sod / 60 % 60, sod % 60);
-                let mut out = String::with_capacity(29);
-                digits(&mut out, y, 4);
-                out.push('-');
-                digits(&mut out, i64::from(m), 2);
-                out.push('-');
-                digits(&mut out, i64::from(d), 2);
-                out.push('T');
-                digits(&mut out, h, 2);
-                out.push(':');
-                digits(&mut out, mi, 2);
-                out.push(':');
-                digits(&mut out, s, 2);
-                if nanos != 0 {
-                    out.push('.');
-                    if nanos % 1_000_000 == 0 {
-                        digits(&mut out, nanos / 1_000_000, 3);
-                    } else if nanos % 1_000 == 0 {
-                        digits(&mut out, nanos / 1_000, 6);
-                    } else {
-                        digits(&mut out, nanos, 9);
-                    }
-                }
-                Some(Value::String(out))
-            }
+            Some(t) => DateText::datetime(t, per_second).map(|t| Value::from(t.as_str())),
         })
         .collect()
-}
-
-/// Appends `n` (0 ≤ n < 10^width) zero-padded to `width` digits.
-fn digits(out: &mut String, n: i64, width: u32) {
-    let mut div = 10i64.pow(width - 1);
-    while div > 0 {
-        out.push(char::from(b'0' + (n / div % 10) as u8));
-        div /= 10;
-    }
 }
 
 fn float(v: f64) -> Value {
@@ -340,6 +250,7 @@ fn cell_to_json(cell: AnyValue<'_>) -> Value {
 
 #[cfg(test)]
 mod tests {
+    use super::super::records::page_records;
     use super::*;
     use proptest::prelude::*;
 

@@ -109,6 +109,8 @@ mod filter;
 mod js;
 mod json;
 mod kernels;
+mod postings;
+mod records;
 mod sort;
 mod topk;
 mod view;
@@ -118,7 +120,8 @@ pub use columns::column_specs;
 pub use dictionary::encode_repeated_strings;
 pub use error::EngineError;
 pub use filter::compile_filter;
-pub use json::{PageRecords, csv_header, csv_rows, page_records, page_to_json, to_csv};
+pub use json::{csv_header, csv_rows, page_to_json, to_csv};
+pub use records::{PageRecords, page_records, records};
 pub use sort::{SortKey, parse_sort_by};
 pub use view::{
     PageWindow, View, ViewSpec, build_view, build_view_head, clamp_page, page_window, search_expr,

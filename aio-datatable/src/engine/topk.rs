@@ -22,27 +22,39 @@ const SAMPLE: usize = 4_096;
 pub(crate) type KeyCol = (String, bool);
 
 /// `frame` stably sorted by `keys` (in order; `true` = descending), nulls
-/// last in both directions. Sorting by the last key first and keeping ties
-/// in order gives the multi-key order; with polars 0.55 this is about
-/// twice as fast as one multi-column sort.
+/// last in both directions, **without the key columns**. Sorting by the
+/// last key first and keeping ties in order gives the multi-key order;
+/// with polars 0.55 this is about twice as fast as one multi-column sort.
+/// Each pass computes the permutation of one key and applies it only to
+/// the columns still needed: that key is then dropped, so no pass moves
+/// a key it has finished with (for one key, only the other columns — the
+/// row index — are ever gathered).
 pub(crate) fn stable_sort(mut frame: DataFrame, keys: &[KeyCol]) -> PolarsResult<DataFrame> {
     for (name, desc) in keys.iter().rev() {
-        let options = SortMultipleOptions::default()
+        let options = SortOptions::default()
             .with_order_descending(*desc)
             .with_nulls_last(true)
             .with_maintain_order(true);
-        frame = frame.sort([name.as_str()], options)?;
+        let order = frame
+            .column(name)?
+            .as_materialized_series()
+            .arg_sort(options);
+        let rest = frame.drop(name)?;
+        drop(frame);
+        frame = rest.take(&order)?;
     }
     Ok(frame)
 }
 
-/// The first `k` rows of [`stable_sort`]`(frame, keys)`, exactly, without
-/// sorting every row when `frame` is large. `frame`'s rows must be in the
-/// order ties keep (frame order).
+/// The first `k` rows of [`stable_sort`]`(frame, keys)`, exactly (also
+/// without the key columns), without sorting every row when `frame` is
+/// large. `frame`'s rows must be in the order ties keep (frame order).
 pub(crate) fn sort_head(frame: DataFrame, keys: &[KeyCol], k: usize) -> PolarsResult<DataFrame> {
     let height = frame.height();
     if k == 0 {
-        return Ok(frame.head(Some(0)));
+        return Ok(frame
+            .drop_many(keys.iter().map(|(n, _)| n.as_str()))
+            .head(Some(0)));
     }
     let Some(((name, desc), rest)) = keys.split_first() else {
         return Ok(frame.head(Some(k)));
@@ -70,7 +82,7 @@ pub(crate) fn sort_head(frame: DataFrame, keys: &[KeyCol], k: usize) -> PolarsRe
         return Ok(stable_sort(frame, keys)?.head(Some(k)));
     }
     let mut head = stable_sort(ahead, keys)?;
-    let tail = sort_head(ties, rest, k - head.height())?;
+    let tail = sort_head(ties.drop(name)?, rest, k - head.height())?;
     head.vstack_mut(&tail)?;
     Ok(head)
 }

@@ -5,9 +5,10 @@ use serde_json::Value;
 
 use super::columns::Repr;
 use super::filter::{P, compile_pred};
+use super::postings::{POSTINGS_MIN_ROWS, narrowed_rows};
 use super::sort::{SortKey, parse_sort_by, sort_exprs};
 use super::topk::{KeyCol, sort_head, stable_sort};
-use super::{EngineError, dictionary};
+use super::{EngineError, PageRecords, dictionary};
 use crate::query::{Query, is_js_whitespace, parse};
 
 /// What the table shows: a filter, a search text and a sort.
@@ -248,6 +249,28 @@ impl View {
         self.rows(df, w.offset, w.len)
     }
 
+    /// Page `page_current` (clamped, see [`page_window`]) of `page_size`
+    /// rows as DataTable records read straight from `df` (the frame the
+    /// view was built from): what a page flip sends. O(page size ×
+    /// columns); no page frame is gathered. A page beyond the known rows
+    /// of a head is [`EngineError::BeyondHead`].
+    pub fn page_records<'a>(
+        &self,
+        df: &'a DataFrame,
+        page_current: usize,
+        page_size: usize,
+    ) -> Result<PageRecords<'a>, EngineError> {
+        self.check_frame(df)?;
+        let w = self.window(page_current, page_size);
+        if w.offset + w.len > self.computed() {
+            return Err(EngineError::BeyondHead {
+                known: self.computed(),
+                needed: w.offset + w.len,
+            });
+        }
+        Ok(super::records(df, self.slice(w.offset, w.len)))
+    }
+
     /// View rows `offset..offset + len` (cut at the end of the view),
     /// taken from `df` (the frame the view was built from): a page, or one
     /// piece of a streamed export. Rows beyond the known rows of a head are
@@ -342,7 +365,7 @@ enum Keyed {
 /// The rows where `pred` holds, in frame order. The predicate is evaluated
 /// alone (one Boolean column) and its set bits read off, so no row index
 /// is materialized and no other column is filtered.
-fn matching_rows(df: &DataFrame, pred: Expr) -> Result<Vec<IdxSize>, EngineError> {
+pub(super) fn matching_rows(df: &DataFrame, pred: Expr) -> Result<Vec<IdxSize>, EngineError> {
     let out = df.clone().lazy().select([pred.alias("keep")]).collect()?;
     let mask = out.column("keep")?.bool()?;
     if mask.len() == 1 && df.height() != 1 {
@@ -384,16 +407,27 @@ fn keyed(df: &DataFrame, spec: &ViewSpec) -> Result<Keyed, EngineError> {
         )));
     }
     let schema = df.schema();
-    let mut pred = compile_pred(&spec.filter, schema)?;
-    if let Some(search) = search_expr(&spec.search, schema) {
-        pred = pred.and(P::E(search));
-    }
+    let search = search_expr(&spec.search, schema);
+    // A large frame filtered to a few categories starts from their rows;
+    // otherwise the whole predicate runs over every row.
+    let narrowed = narrowed_rows(df, &spec.filter, search.clone(), POSTINGS_MIN_ROWS)?;
+    let pred = match narrowed {
+        Some(_) => None,
+        None => {
+            let mut pred = compile_pred(&spec.filter, schema)?;
+            if let Some(search) = search {
+                pred = pred.and(P::E(search));
+            }
+            Some(pred)
+        }
+    };
     let (exprs, descending) = sort_exprs(df, &spec.sort)?;
-    let kept = match pred {
-        P::Const(true) if exprs.is_empty() => return Ok(Keyed::All),
-        P::Const(false) => return Ok(Keyed::Nothing),
-        P::Const(true) => None,
-        P::E(e) => Some(matching_rows(df, e)?),
+    let kept = match (narrowed, pred) {
+        (Some(rows), _) => Some(rows),
+        (None, Some(P::Const(true))) if exprs.is_empty() => return Ok(Keyed::All),
+        (None, Some(P::Const(false))) => return Ok(Keyed::Nothing),
+        (None, Some(P::E(e))) => Some(matching_rows(df, e)?),
+        (None, Some(P::Const(true)) | None) => None,
     };
     let Some(..) = exprs.first() else {
         return Ok(Keyed::Rows(kept.unwrap_or_default()));
@@ -401,9 +435,14 @@ fn keyed(df: &DataFrame, spec: &ViewSpec) -> Result<Keyed, EngineError> {
     // The sort columns of the kept rows only, then their keys.
     let names: Vec<&str> = spec.sort.iter().map(|k| k.column.as_str()).collect();
     let mut base = df.select(names)?;
-    if let Some(rows) = &kept {
-        base = base.take(&IdxCa::from_vec(PlSmallStr::EMPTY, rows.clone()))?;
-    }
+    let rows = match kept {
+        Some(rows) => {
+            let rows = IdxCa::from_vec(PlSmallStr::EMPTY, rows);
+            base = base.take(&rows)?;
+            rows
+        }
+        None => IdxCa::from_vec(PlSmallStr::EMPTY, (0..total_rows as IdxSize).collect()),
+    };
     let mut index = String::from("__aio_row_index");
     while schema.contains(&index) {
         index.push('_');
@@ -413,8 +452,8 @@ fn keyed(df: &DataFrame, spec: &ViewSpec) -> Result<Keyed, EngineError> {
         .enumerate()
         .map(|(i, d)| (format!("{index}_{i}"), d))
         .collect();
-    let rows = kept.unwrap_or_else(|| (0..total_rows as IdxSize).collect());
-    let mut columns = vec![lit(Series::new(index.as_str().into(), rows)).alias(index.as_str())];
+    let mut columns =
+        vec![lit(rows.with_name(index.as_str().into()).into_series()).alias(index.as_str())];
     columns.extend(
         exprs
             .into_iter()

@@ -46,6 +46,72 @@ pub(crate) fn compile_pred(query: &Query, schema: &Schema) -> Result<P, EngineEr
     cx.expr(root)
 }
 
+/// One of a query's top-level `&&` conjuncts that reads a single
+/// Categorical/Enum column, answered once per category (see
+/// [`category_conjuncts`]).
+#[derive(Debug)]
+pub(crate) struct CategoryConjunct {
+    /// The column it reads.
+    pub(crate) column: String,
+    /// For each code of the column's dtype, whether the conjunct keeps its
+    /// rows; the last entry is for null cells.
+    pub(crate) keeps: Vec<bool>,
+    /// The query without this conjunct.
+    pub(crate) rest: Query,
+}
+
+/// The conjuncts of `query` (the operands of its top-level `&&`s) that
+/// read one Categorical/Enum column and nothing else, each with the
+/// categories it keeps. A view can then start from the rows of those
+/// categories (see `super::postings`) instead of testing every row.
+pub(crate) fn category_conjuncts(
+    query: &Query,
+    schema: &Schema,
+) -> Result<Vec<CategoryConjunct>, EngineError> {
+    let Some(root) = &query.root else {
+        return Ok(Vec::new());
+    };
+    let mut parts = Vec::new();
+    let mut stack = vec![root];
+    while let Some(e) = stack.pop() {
+        match e {
+            QExpr::And(l, r) => {
+                stack.push(r);
+                stack.push(l);
+            }
+            other => parts.push(other),
+        }
+    }
+    let cx = Cx {
+        schema,
+        yfirst: js::two_digit_year_start(),
+    };
+    let mut out = Vec::new();
+    for (i, part) in parts.iter().enumerate() {
+        let Some((name, dtype)) = cx.categorical_field(part) else {
+            continue;
+        };
+        let P::E(pred) = cx.leaf(part)? else {
+            continue;
+        };
+        let Some(keeps) = dictionary::answers(&pred, name, dtype) else {
+            continue;
+        };
+        let rest = parts
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != i)
+            .map(|(_, e)| (*e).clone())
+            .reduce(|a, b| QExpr::And(Box::new(a), Box::new(b)));
+        out.push(CategoryConjunct {
+            column: name.to_owned(),
+            keeps,
+            rest: Query { root: rest },
+        });
+    }
+    Ok(out)
+}
+
 /// A predicate: a constant or a non-null Boolean expression.
 #[derive(Clone)]
 pub(crate) enum P {
@@ -277,10 +343,22 @@ impl Side {
 
 impl Cx<'_> {
     fn expr(&self, e: &QExpr) -> Result<P, EngineError> {
+        match e {
+            QExpr::And(l, r) => Ok(self.expr(l)?.and(self.expr(r)?)),
+            QExpr::Or(l, r) => Ok(self.expr(l)?.or(self.expr(r)?)),
+            QExpr::Not(inner) => Ok(self.expr(inner)?.not()),
+            leaf => {
+                let p = self.leaf(leaf)?;
+                self.finish_leaf(p, leaf)
+            }
+        }
+    }
+
+    /// A comparison or check, row by row (before the folding and the
+    /// per-category evaluation of [`Cx::finish_leaf`]).
+    fn leaf(&self, e: &QExpr) -> Result<P, EngineError> {
         Ok(match e {
-            QExpr::And(l, r) => self.expr(l)?.and(self.expr(r)?),
-            QExpr::Or(l, r) => self.expr(l)?.or(self.expr(r)?),
-            QExpr::Not(inner) => self.expr(inner)?.not(),
+            QExpr::And(..) | QExpr::Or(..) | QExpr::Not(..) => self.expr(e)?,
             QExpr::Compare {
                 op,
                 case,
@@ -315,7 +393,13 @@ impl Cx<'_> {
             }
             QExpr::Is { operand, check } => is(&self.side(operand)?, *check),
         })
-        .and_then(|p| match (p, e) {
+    }
+
+    /// A leaf's predicate made final: literal-only leaves folded to a
+    /// constant, leaves on a categorical column evaluated once per
+    /// category.
+    fn finish_leaf(&self, p: P, e: &QExpr) -> Result<P, EngineError> {
+        match (p, e) {
             (
                 P::E(e),
                 QExpr::Compare {
@@ -337,7 +421,7 @@ impl Cx<'_> {
                 None => pred,
             })),
             (p, _) => Ok(p),
-        })
+        }
     }
 
     /// The column of a leaf (a comparison of a column with a literal, or a

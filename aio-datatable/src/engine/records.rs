@@ -1,0 +1,393 @@
+//! A page written as DataTable `data` records straight from the frame's
+//! columns: each column's cells are read at the page's rows into a small
+//! typed vector, then written, with no page frame built, no categorical
+//! cast to text and no value allocated per cell. This is what a page flip
+//! costs, so it is kept to that.
+
+use polars::prelude::*;
+
+use super::json::{Cells, converted, write_cell};
+
+/// Rows of a frame, in a given order, as DataTable records (`{column id:
+/// cell}`), cells exactly as [`page_to_json`](super::page_to_json) makes
+/// them. Serialize it (it is what the table callback sends as `data`).
+///
+/// ```
+/// use aio_datatable::engine::records;
+/// use polars::prelude::*;
+///
+/// let df = df!("a" => [1i64, 2, 3], "b" => ["x", "y", "z"]).unwrap();
+/// let page = records(&df, vec![2, 0]);
+/// assert_eq!(
+///     serde_json::to_string(&page).unwrap(),
+///     r#"[{"a":3,"b":"z"},{"a":1,"b":"x"}]"#
+/// );
+/// ```
+#[derive(Debug)]
+pub struct PageRecords<'a> {
+    names: Vec<&'a str>,
+    columns: Vec<Source<'a>>,
+    rows: Vec<IdxSize>,
+}
+
+/// Rows `rows` (frame positions, each below `frame.height()`) of `frame`
+/// as records, in the order given.
+pub fn records(frame: &DataFrame, rows: Vec<IdxSize>) -> PageRecords<'_> {
+    PageRecords {
+        names: frame.columns().iter().map(|c| c.name().as_str()).collect(),
+        columns: frame
+            .columns()
+            .iter()
+            .map(|c| Source::of(c, &rows))
+            .collect(),
+        rows,
+    }
+}
+
+/// Every row of `page` as records (see [`records`]).
+pub fn page_records(page: &DataFrame) -> PageRecords<'_> {
+    records(page, (0..page.height() as IdxSize).collect())
+}
+
+impl PageRecords<'_> {
+    /// The number of records.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// True if there are no records.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+/// One column's cells of the page, gathered first (a tight loop per
+/// column, so the memory reads of random rows overlap) and written after.
+#[derive(Debug)]
+enum Source<'a> {
+    Int(Vec<Option<i64>>),
+    UInt(Vec<Option<u64>>),
+    /// NaN and ±inf already made `None`.
+    Float(Vec<Option<f64>>),
+    Bool(Vec<Option<bool>>),
+    /// Strings, and the strings of categories.
+    Text(Vec<Option<&'a str>>),
+    /// Dates and naive datetimes, every one in years 0000–9999.
+    Date(Vec<Option<DateText>>),
+    /// Anything else: the rows taken and converted the general way.
+    Gathered(Cells),
+}
+
+/// `f` of the value at each of `rows` (`None` for nulls), read from the
+/// array directly when `ca` has one chunk.
+fn gather<'a, T, O>(
+    ca: &'a ChunkedArray<T>,
+    rows: &[IdxSize],
+    f: impl Fn(T::Physical<'a>) -> O,
+) -> Vec<Option<O>>
+where
+    T: PolarsDataType,
+{
+    let mut chunks = ca.downcast_iter();
+    match (chunks.next(), chunks.next()) {
+        (Some(arr), None) => rows.iter().map(|&r| arr.get(r as usize).map(&f)).collect(),
+        _ => rows.iter().map(|&r| ca.get(r as usize).map(&f)).collect(),
+    }
+}
+
+/// `Some` only if every known cell is `Some`.
+fn all_known<T>(cells: Vec<Option<Option<T>>>) -> Option<Vec<Option<T>>> {
+    cells
+        .into_iter()
+        .map(|c| match c {
+            None => Some(None),
+            Some(known) => known.map(Some),
+        })
+        .collect()
+}
+
+impl<'a> Source<'a> {
+    fn of(column: &'a Column, rows: &[IdxSize]) -> Source<'a> {
+        Self::direct(column, rows).unwrap_or_else(|| {
+            let idx = IdxCa::from_vec(PlSmallStr::EMPTY, rows.to_vec());
+            match column.take(&idx) {
+                Ok(page) => Source::Gathered(converted(&page)),
+                // Rows out of range: the caller's bug; cells read as null.
+                Err(_) => Source::Gathered(Cells::Values(Vec::new())),
+            }
+        })
+    }
+
+    fn direct(column: &'a Column, rows: &[IdxSize]) -> Option<Source<'a>> {
+        let finite = |v: f64| v.is_finite().then_some(v);
+        Some(match column.dtype() {
+            DataType::Int8 => Source::Int(gather(column.i8().ok()?, rows, i64::from)),
+            DataType::Int16 => Source::Int(gather(column.i16().ok()?, rows, i64::from)),
+            DataType::Int32 => Source::Int(gather(column.i32().ok()?, rows, i64::from)),
+            DataType::Int64 => Source::Int(gather(column.i64().ok()?, rows, |v| v)),
+            DataType::UInt8 => Source::UInt(gather(column.u8().ok()?, rows, u64::from)),
+            DataType::UInt16 => Source::UInt(gather(column.u16().ok()?, rows, u64::from)),
+            DataType::UInt32 => Source::UInt(gather(column.u32().ok()?, rows, u64::from)),
+            DataType::UInt64 => Source::UInt(gather(column.u64().ok()?, rows, |v| v)),
+            DataType::Float32 => {
+                let cells = gather(column.f32().ok()?, rows, |v| finite(f64::from(v)));
+                Source::Float(cells.into_iter().map(Option::flatten).collect())
+            }
+            DataType::Float64 => {
+                let cells = gather(column.f64().ok()?, rows, finite);
+                Source::Float(cells.into_iter().map(Option::flatten).collect())
+            }
+            DataType::Boolean => Source::Bool(gather(column.bool().ok()?, rows, |v| v)),
+            DataType::String => Source::Text(gather(column.str().ok()?, rows, |v| v)),
+            d @ (DataType::Categorical(..) | DataType::Enum(..)) => {
+                let mapping = d.cat_mapping().ok()?;
+                let text = |c: CatSize| mapping.cat_to_str(c);
+                let cells = match d.cat_physical().ok()? {
+                    CategoricalPhysical::U8 => {
+                        gather(column.cat8().ok()?.physical(), rows, |c| text(c.into()))
+                    }
+                    CategoricalPhysical::U16 => {
+                        gather(column.cat16().ok()?.physical(), rows, |c| text(c.into()))
+                    }
+                    CategoricalPhysical::U32 => gather(column.cat32().ok()?.physical(), rows, text),
+                };
+                // A code the mapping does not know reads as null.
+                Source::Text(cells.into_iter().map(Option::flatten).collect())
+            }
+            DataType::Date => {
+                let days = column.date().ok()?.physical();
+                Source::Date(all_known(gather(days, rows, |d| {
+                    DateText::date(i64::from(d))
+                }))?)
+            }
+            DataType::Datetime(unit, None) => {
+                let ticks = column.datetime().ok()?.physical();
+                let per_second = per_second(*unit);
+                Source::Date(all_known(gather(ticks, rows, |t| {
+                    DateText::datetime(t, per_second)
+                }))?)
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// Ticks per second of a time unit.
+pub(super) fn per_second(unit: TimeUnit) -> i64 {
+    match unit {
+        TimeUnit::Nanoseconds => 1_000_000_000,
+        TimeUnit::Microseconds => 1_000_000,
+        TimeUnit::Milliseconds => 1_000,
+    }
+}
+
+impl serde::Serialize for PageRecords<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        struct Row<'r, 'a>(&'r PageRecords<'a>, usize);
+        impl serde::Serialize for Row<'_, '_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let Row(records, at) = *self;
+                let mut m = s.serialize_map(Some(records.names.len()))?;
+                for (name, source) in records.names.iter().zip(&records.columns) {
+                    m.serialize_entry(name, &Cell { source, at })?;
+                }
+                m.end()
+            }
+        }
+        let mut seq = s.serialize_seq(Some(self.rows.len()))?;
+        for at in 0..self.rows.len() {
+            seq.serialize_element(&Row(self, at))?;
+        }
+        seq.end()
+    }
+}
+
+/// The cell of `source` at position `at` in the page.
+struct Cell<'s, 'a> {
+    source: &'s Source<'a>,
+    at: usize,
+}
+
+impl serde::Serialize for Cell<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        fn opt<S: serde::Serializer, T: Copy>(
+            s: S,
+            cells: &[Option<T>],
+            at: usize,
+            f: impl FnOnce(S, T) -> Result<S::Ok, S::Error>,
+        ) -> Result<S::Ok, S::Error> {
+            match cells.get(at).copied().flatten() {
+                Some(v) => f(s, v),
+                None => s.serialize_unit(),
+            }
+        }
+        let at = self.at;
+        match self.source {
+            Source::Int(c) => opt(s, c, at, |s, v| s.serialize_i64(v)),
+            Source::UInt(c) => opt(s, c, at, |s, v| s.serialize_u64(v)),
+            Source::Float(c) => opt(s, c, at, |s, v| s.serialize_f64(v)),
+            Source::Bool(c) => opt(s, c, at, |s, v| s.serialize_bool(v)),
+            Source::Text(c) => opt(s, c, at, |s, v| s.serialize_str(v)),
+            Source::Date(c) => match c.get(at) {
+                Some(Some(t)) => s.serialize_str(t.as_str()),
+                _ => s.serialize_unit(),
+            },
+            Source::Gathered(cells) => write_cell(cells, at, s),
+        }
+    }
+}
+
+/// A date or datetime's cell text, made on the stack: `YYYY-MM-DD` or
+/// `YYYY-MM-DDTHH:MM:SS[.fff|.ffffff|.fffffffff]`, exactly as chrono's
+/// `%Y-%m-%d` / `%Y-%m-%dT%H:%M:%S%.f` write it for years 0000–9999
+/// (other years are `None`: chrono writes those with a sign).
+#[derive(Debug)]
+pub(super) struct DateText {
+    buf: [u8; 32],
+    len: usize,
+}
+
+impl DateText {
+    /// The date `days` after 1970-01-01.
+    pub(super) fn date(days: i64) -> Option<DateText> {
+        let (y, m, d) = super::js::civil_from_days(days);
+        if !(0..=9999).contains(&y) {
+            return None;
+        }
+        let mut t = DateText {
+            buf: [0; 32],
+            len: 0,
+        };
+        t.digits(y, 4);
+        t.push(b'-');
+        t.digits(i64::from(m), 2);
+        t.push(b'-');
+        t.digits(i64::from(d), 2);
+        Some(t)
+    }
+
+    /// The datetime `ticks` after the epoch, `per_second` ticks a second.
+    pub(super) fn datetime(ticks: i64, per_second: i64) -> Option<DateText> {
+        let secs = ticks.div_euclid(per_second);
+        let nanos = ticks.rem_euclid(per_second) * (1_000_000_000 / per_second);
+        let (days, sod) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+        let mut t = DateText::date(days)?;
+        t.push(b'T');
+        t.digits(sod / 3600, 2);
+        t.push(b':');
+        t.digits(sod / 60 % 60, 2);
+        t.push(b':');
+        t.digits(sod % 60, 2);
+        if nanos != 0 {
+            t.push(b'.');
+            if nanos % 1_000_000 == 0 {
+                t.digits(nanos / 1_000_000, 3);
+            } else if nanos % 1_000 == 0 {
+                t.digits(nanos / 1_000, 6);
+            } else {
+                t.digits(nanos, 9);
+            }
+        }
+        Some(t)
+    }
+
+    /// The text.
+    pub(super) fn as_str(&self) -> &str {
+        // Only ASCII digits and separators are ever pushed.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
+
+    fn push(&mut self, b: u8) {
+        self.buf[self.len] = b;
+        self.len += 1;
+    }
+
+    /// Appends `n` (0 ≤ n < 10^width) zero-padded to `width` digits.
+    fn digits(&mut self, n: i64, width: u32) {
+        let mut div = 10i64.pow(width - 1);
+        while div > 0 {
+            self.push(b'0' + (n / div % 10) as u8);
+            div /= 10;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    /// Every source kind, with nulls, NaN, a date out of 0000–9999 and a
+    /// Time column (gathered), in a scrambled order: the records equal
+    /// `page_to_json` of the gathered page.
+    #[test]
+    fn records_equal_page_to_json_of_the_gathered_rows() {
+        let n = 12usize;
+        let frozen = FrozenCategories::new(["z", "a", "m"]).unwrap();
+        let mut df = df!(
+            "i8" => (0..n).map(|i| (i % 5 != 0).then_some(i as i8 - 6)).collect::<Vec<_>>(),
+            "u64" => (0..n).map(|i| u64::MAX - i as u64).collect::<Vec<_>>(),
+            "f32" => (0..n).map(|i| (i % 4 != 1).then_some(i as f32 / 3.0)).collect::<Vec<_>>(),
+            "f64" => (0..n).map(|i| [1.5, f64::NAN, -0.0, f64::INFINITY][i % 4]).collect::<Vec<_>>(),
+            "b" => (0..n).map(|i| (i % 3 != 0).then_some(i % 2 == 0)).collect::<Vec<_>>(),
+            "s" => (0..n).map(|i| (i % 6 != 2).then(|| format!("é\"{i}\n"))).collect::<Vec<_>>(),
+            "cat" => (0..n).map(|i| (i % 7 != 3).then_some(["a", "m", "z"][i % 3])).collect::<Vec<_>>(),
+            "enum" => (0..n).map(|i| (i % 5 != 4).then_some(["m", "z", "a"][i % 3])).collect::<Vec<_>>(),
+            "date" => (0..n).map(|i| (i % 4 != 2).then_some(i as i32 * 4000 - 20_000)).collect::<Vec<_>>(),
+            "dt" => (0..n).map(|i| (i % 5 != 1).then_some(i as i64 * 86_399_123_456 - 10)).collect::<Vec<_>>(),
+            "far" => (0..n).map(|i| i as i32 * 1_000_000).collect::<Vec<_>>(),
+            "t" => (0..n).map(|i| i as i64 * 1_000_000_007).collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let casts = [
+            ("cat", DataType::from_categories(Categories::global())),
+            ("enum", DataType::from_frozen_categories(frozen)),
+            ("date", DataType::Date),
+            ("dt", DataType::Datetime(TimeUnit::Microseconds, None)),
+            ("far", DataType::Date),
+            ("t", DataType::Time),
+        ];
+        for (name, dtype) in casts {
+            df.apply(name, |c| c.cast(&dtype).unwrap()).unwrap();
+        }
+        // Several chunks, so rows are found across chunk boundaries.
+        let df = {
+            let mut parts = df.slice(0, 5);
+            parts.vstack_mut(&df.slice(5, 4)).unwrap();
+            parts.vstack_mut(&df.slice(9, 3)).unwrap();
+            parts
+        };
+        let order: Vec<IdxSize> = vec![11, 0, 5, 3, 3, 9, 1, 10, 2, 8, 4, 7, 6];
+        let page = df
+            .take(&IdxCa::from_vec(PlSmallStr::EMPTY, order.clone()))
+            .unwrap();
+        let got = serde_json::to_value(records(&df, order)).unwrap();
+        let want: Vec<Value> = super::super::page_to_json(&page)
+            .into_iter()
+            .map(Value::Object)
+            .collect();
+        assert_eq!(got, Value::Array(want));
+        // Near a year boundary only some pages leave the direct path.
+        let near = serde_json::to_string(&records(&df, vec![0, 1])).unwrap();
+        assert!(near.contains(r#""far":"1970-01-01""#), "{near}");
+    }
+
+    #[test]
+    fn date_text_is_chrono_text() {
+        for days in [-719_528i64, -1, 0, 59, 2_932_896] {
+            let want = chrono_date(days);
+            assert_eq!(DateText::date(days).map(|t| t.as_str().to_owned()), want);
+        }
+        assert!(DateText::date(-719_529).is_none());
+        assert!(DateText::date(2_932_897).is_none());
+    }
+
+    fn chrono_date(days: i64) -> Option<String> {
+        let s = Int32Chunked::from_vec("d".into(), vec![days as i32])
+            .into_date()
+            .to_string("%Y-%m-%d")
+            .unwrap();
+        s.get(0).map(str::to_owned)
+    }
+}
