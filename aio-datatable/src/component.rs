@@ -99,11 +99,11 @@ impl DataTableAio {
     }
 
     /// Whether String columns that repeat their values a lot are stored as
-    /// Categorical (default `true`; see
+    /// an Enum of their values (default `true`; see
     /// [`engine::encode_repeated_strings`]). The table shows the same
     /// strings either way; filters, searches and sorts on such columns then
     /// run once per distinct value instead of once per row, and the column
-    /// takes 4 bytes a row. Turn it off to keep the frame's dtypes exactly
+    /// takes one or two bytes a row. Turn it off to keep the frame's dtypes exactly
     /// (e.g. for consumers of [`ids::view_key`] that expect String).
     pub fn encode_strings(mut self, on: bool) -> Self {
         self.encode_strings = on;
