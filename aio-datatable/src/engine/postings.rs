@@ -432,6 +432,70 @@ mod tests {
         }
     }
 
+    /// A random frame (categories drawn from a few, nulls, values no
+    /// category has) and a random `&&` of leaves over its columns, some on
+    /// the categorical columns: narrowed rows equal the full filter's.
+    mod random {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn leaf() -> impl Strategy<Value = String> {
+            prop_oneof![
+                (0u8..6).prop_map(|c| format!("{{e}} = e{c}")),
+                (0u8..6).prop_map(|c| format!("{{e}} != e{c}")),
+                (0u8..6).prop_map(|c| format!("{{g}} = g{c}")),
+                (0u8..6).prop_map(|c| format!("{{g}} ieq G{c}")),
+                Just("{e} is blank".to_owned()),
+                Just("{g} is nil".to_owned()),
+                Just("{e} contains 1".to_owned()),
+                Just("{g} > g2".to_owned()),
+                (-2i32..12).prop_map(|x| format!("{{x}} > {x}")),
+                (-2i32..12).prop_map(|x| format!("{{x}} <= {x}")),
+                Just("{x} is even".to_owned()),
+                Just("({e} = e1 || {x} < 3)".to_owned()),
+                Just("!({g} = g1)".to_owned()),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(64))]
+            #[test]
+            fn narrowed_rows_equal_the_full_filter(
+                rows in prop::collection::vec(
+                    (prop::option::of(0u8..8), prop::option::of(0u8..8), prop::option::of(-3i32..14)),
+                    0..300,
+                ),
+                leaves in prop::collection::vec(leaf(), 1..4),
+                search in prop::sample::select(vec!["", "e1", "G3", "1"]),
+            ) {
+                let frozen = FrozenCategories::new((0..6).map(|c| ["e0", "e1", "e2", "e3", "e4", "e5"][c])).unwrap();
+                let mut df = df!(
+                    "e" => rows.iter().map(|r| r.0.map(|c| format!("e{c}"))).collect::<Vec<_>>(),
+                    "g" => rows.iter().map(|r| r.1.map(|c| format!("g{c}"))).collect::<Vec<_>>(),
+                    "x" => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+                )
+                .unwrap();
+                // e6, e7 are not categories of the Enum: they become nulls.
+                df.apply("e", |c| c.cast(&DataType::from_frozen_categories(frozen.clone())).unwrap()).unwrap();
+                df.apply("g", |c| c.cast(&DataType::from_categories(Categories::global())).unwrap()).unwrap();
+                let q = parse(&leaves.join(" && ")).unwrap();
+                let s = search_expr(search, df.schema());
+                let mut full = compile_pred(&q, df.schema()).unwrap();
+                if let Some(s) = &s {
+                    full = full.and(P::E(s.clone()));
+                }
+                let want: Vec<IdxSize> = match full {
+                    P::Const(true) => (0..df.height() as IdxSize).collect(),
+                    P::Const(false) => Vec::new(),
+                    P::E(e) => matching_rows(&df, e).unwrap(),
+                };
+                if let Some(got) = narrowed_rows(&df, &q, s, 0).unwrap() {
+                    prop_assert_eq!(got, want);
+                }
+            }
+        }
+    }
+
     #[test]
     fn postings_count_and_list_rows_by_code() {
         let df = frame(1_000);
