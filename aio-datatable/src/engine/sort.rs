@@ -142,6 +142,10 @@ pub(crate) fn sort_exprs(
         let column = df.column(name)?;
         let expr = match &repr {
             Repr::Null => continue,
+            // Integers a double holds exactly sort as they are (no cast);
+            // 64-bit ones go through the browser's double, where distinct
+            // values beyond 2^53 tie.
+            Repr::Int if exact_in_f64(column.dtype()) => col(name),
             Repr::Int | Repr::OtherNum | Repr::Bool | Repr::OtherText => repr.value(name),
             // Non-finite values are null; -0.0 becomes 0.0 so that they tie.
             Repr::Float => kernels::float_key(col(name).cast(DataType::Float64)),
@@ -162,7 +166,9 @@ pub(crate) fn sort_exprs(
                 let in_range = |d: Option<i32>| {
                     d.is_none_or(|d| (DAYS_0000..=DAYS_9999).contains(&i64::from(d)))
                 };
-                if in_range(days.min()) && in_range(days.max()) {
+                // One pass for both ends (this runs on every new sort).
+                let (lo, hi) = days.min_max().unzip();
+                if in_range(lo) && in_range(hi) {
                     col(name)
                 } else {
                     repr.value(name)
@@ -184,7 +190,8 @@ pub(crate) fn sort_exprs(
                 };
                 let utc = tz.as_deref().is_none_or(|z| z == "UTC");
                 let phys = ca.physical();
-                if utc && in_range(phys.min()) && in_range(phys.max()) {
+                let (lo, hi) = phys.min_max().unzip();
+                if utc && in_range(lo) && in_range(hi) {
                     col(name)
                 } else {
                     repr.value(name)
@@ -195,6 +202,18 @@ pub(crate) fn sort_exprs(
         descending.push(key.descending);
     }
     Ok((exprs, descending))
+}
+
+fn exact_in_f64(dtype: &DataType) -> bool {
+    matches!(
+        dtype,
+        DataType::Int8
+            | DataType::Int16
+            | DataType::Int32
+            | DataType::UInt8
+            | DataType::UInt16
+            | DataType::UInt32
+    )
 }
 
 /// `col(name)` mapped to the rank of each category's string, in UTF-16
@@ -212,6 +231,53 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    /// Narrow integers sort by their own values; the order is the one of
+    /// their doubles (what the table sorts), ties and nulls included.
+    #[test]
+    fn narrow_integers_sort_like_their_doubles() {
+        use crate::engine::{ViewSpec, build_view};
+        let a: Vec<Option<i32>> = (0..200)
+            .map(|i| (i % 7 != 3).then_some((i * 37 % 23) - 11))
+            .collect();
+        let u: Vec<Option<u32>> = (0..200)
+            .map(|i| (i % 5 != 1).then_some(i * 31 % 17))
+            .collect();
+        let mut df = df!("a" => a, "u" => u).unwrap();
+        df.with_column(
+            df.column("a")
+                .unwrap()
+                .cast(&DataType::Float64)
+                .unwrap()
+                .with_name("fa".into()),
+        )
+        .unwrap();
+        df.with_column(
+            df.column("u")
+                .unwrap()
+                .cast(&DataType::Float64)
+                .unwrap()
+                .with_name("fu".into()),
+        )
+        .unwrap();
+        for (int, float) in [("a", "fa"), ("u", "fu")] {
+            for desc in [false, true] {
+                let key = |c: &str| {
+                    if desc {
+                        SortKey::desc(c)
+                    } else {
+                        SortKey::asc(c)
+                    }
+                };
+                let by = |c: &str| {
+                    build_view(&df, &ViewSpec::new(Default::default(), "", vec![key(c)]))
+                        .unwrap()
+                        .indices()
+                };
+                assert_eq!(by(int), by(float), "{int} desc {desc}");
+            }
+        }
+    }
 
     #[test]
     fn sort_by_shapes() {
