@@ -129,13 +129,11 @@ const DAYS_9999: i64 = 2_932_896;
 /// sort by their physical value when that order equals the order of their
 /// cell strings (years 0000–9999, no time zone or UTC), else by the strings.
 /// Columns of nulls are dropped (they cannot change the order).
-pub(crate) fn sort_exprs(
-    df: &DataFrame,
-    keys: &[SortKey],
-) -> Result<(Vec<Expr>, Vec<bool>), EngineError> {
+pub(crate) fn sort_exprs(df: &DataFrame, keys: &[SortKey]) -> Result<SortExprs, EngineError> {
     let schema = df.schema();
     let mut exprs = Vec::with_capacity(keys.len());
     let mut descending = Vec::with_capacity(keys.len());
+    let mut sources = Vec::with_capacity(keys.len());
     for key in keys {
         let name = key.column.as_str();
         let repr = resolve(schema, name, "sorted")?;
@@ -200,8 +198,22 @@ pub(crate) fn sort_exprs(
         };
         exprs.push(expr);
         descending.push(key.descending);
+        sources.push(key.column.clone());
     }
-    Ok((exprs, descending))
+    Ok(SortExprs {
+        exprs,
+        descending,
+        sources,
+    })
+}
+
+/// The sort keys of a view as expressions (see [`sort_exprs`]): a key
+/// per sorted column that is not all null, its direction, and the one
+/// column it reads.
+pub(crate) struct SortExprs {
+    pub(crate) exprs: Vec<Expr>,
+    pub(crate) descending: Vec<bool>,
+    pub(crate) sources: Vec<String>,
 }
 
 fn exact_in_f64(dtype: &DataType) -> bool {

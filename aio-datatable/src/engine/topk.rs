@@ -21,6 +21,57 @@ const SAMPLE: usize = 4_096;
 /// A sort key column of the keyed frame and its direction.
 pub(crate) type KeyCol = (String, bool);
 
+/// Sort keys not computed yet, computed for the rows that need them: a
+/// head's narrowing reads the first key of every row, but the next keys
+/// only of the rows tied on the first (and of the few rows before the
+/// threshold), so computing them for ten million rows up front is wasted.
+#[derive(Default)]
+pub(crate) struct LaterKeys<'a> {
+    /// The frame the keys are computed from, and the keyed frame's column
+    /// of its row numbers.
+    source: Option<(&'a DataFrame, &'a str)>,
+    /// Each pending key: its column name in the keyed frame, its
+    /// expression, and the source column the expression reads.
+    pending: Vec<(String, Expr, String)>,
+}
+
+impl<'a> LaterKeys<'a> {
+    /// Keys `pending` computed from `source` at the rows in its `index`
+    /// column.
+    pub(crate) fn new(
+        source: &'a DataFrame,
+        index: &'a str,
+        pending: Vec<(String, Expr, String)>,
+    ) -> Self {
+        LaterKeys {
+            source: Some((source, index)),
+            pending,
+        }
+    }
+
+    /// `frame` with the key columns of `keys` it lacks, computed for its
+    /// rows.
+    fn fill(&self, mut frame: DataFrame, keys: &[KeyCol]) -> PolarsResult<DataFrame> {
+        for (name, _) in keys {
+            if frame.schema().contains(name) {
+                continue;
+            }
+            let found = self.pending.iter().find(|(n, _, _)| n == name);
+            let (Some((_, expr, column)), Some((source, index))) = (found, self.source) else {
+                polars_bail!(ComputeError: "sort key {name} is missing");
+            };
+            let rows = frame.column(index)?.idx()?.clone();
+            let values = source.select([column.as_str()])?.take(&rows)?;
+            let key = values
+                .lazy()
+                .select([expr.clone().alias(name.as_str())])
+                .collect()?;
+            frame.with_column(key.column(name)?.clone())?;
+        }
+        Ok(frame)
+    }
+}
+
 /// `frame` stably sorted by `keys` (in order; `true` = descending), nulls
 /// last in both directions, **without the key columns**. Sorting by the
 /// last key first and keeping ties in order gives the multi-key order;
@@ -48,22 +99,31 @@ pub(crate) fn stable_sort(mut frame: DataFrame, keys: &[KeyCol]) -> PolarsResult
 
 /// The first `k` rows of [`stable_sort`]`(frame, keys)`, exactly (also
 /// without the key columns), without sorting every row when `frame` is
-/// large. `frame`'s rows must be in the order ties keep (frame order).
-pub(crate) fn sort_head(frame: DataFrame, keys: &[KeyCol], k: usize) -> PolarsResult<DataFrame> {
+/// large. `frame`'s rows must be in the order ties keep (frame order);
+/// keys it lacks are computed by `later` for the rows that need them.
+pub(crate) fn sort_head(
+    frame: DataFrame,
+    keys: &[KeyCol],
+    k: usize,
+    later: &LaterKeys<'_>,
+) -> PolarsResult<DataFrame> {
     let height = frame.height();
+    let drop_keys = |f: DataFrame| f.drop_many(keys.iter().map(|(n, _)| n.as_str()));
     if k == 0 {
-        return Ok(frame
-            .drop_many(keys.iter().map(|(n, _)| n.as_str()))
-            .head(Some(0)));
+        return Ok(drop_keys(frame).head(Some(0)));
     }
     let Some(((name, desc), rest)) = keys.split_first() else {
         return Ok(frame.head(Some(k)));
     };
+    let sort_all = |frame: DataFrame| -> PolarsResult<DataFrame> {
+        Ok(stable_sort(later.fill(frame, keys)?, keys)?.head(Some(k)))
+    };
     if height <= SMALL.max(k.saturating_mul(4)) {
-        return Ok(stable_sort(frame, keys)?.head(Some(k)));
+        return sort_all(frame);
     }
+    let frame = later.fill(frame, &keys[..1])?;
     let Some(t) = threshold(frame.column(name)?, *desc, k)? else {
-        return Ok(stable_sort(frame, keys)?.head(Some(k)));
+        return sort_all(frame);
     };
     let c = col(name.as_str());
     let before = if *desc {
@@ -74,15 +134,15 @@ pub(crate) fn sort_head(frame: DataFrame, keys: &[KeyCol], k: usize) -> PolarsRe
     let ahead = frame.clone().lazy().filter(before).collect()?;
     if ahead.height() >= k {
         // All of the head sorts before `t`; narrow again among those rows.
-        return sort_head(ahead, keys, k);
+        return sort_head(ahead, keys, k, later);
     }
     let ties = frame.clone().lazy().filter(c.eq(lit(t))).collect()?;
     if ahead.height() + ties.height() < k {
         // The sample guessed too small a value: rows after `t` are needed.
-        return Ok(stable_sort(frame, keys)?.head(Some(k)));
+        return sort_all(frame);
     }
-    let mut head = stable_sort(ahead, keys)?;
-    let tail = sort_head(ties.drop(name)?, rest, k - head.height())?;
+    let mut head = stable_sort(later.fill(ahead, keys)?, keys)?;
+    let tail = sort_head(ties.drop(name)?, rest, k - head.height(), later)?;
     head.vstack_mut(&tail)?;
     Ok(head)
 }
@@ -163,7 +223,7 @@ mod tests {
             let df = keyed(a, b);
             let keys = vec![("a".to_owned(), da), ("b".to_owned(), db)];
             let expected = stable_sort(df.clone(), &keys).unwrap().head(Some(k));
-            let got = sort_head(df, &keys, k).unwrap();
+            let got = sort_head(df, &keys, k, &LaterKeys::default()).unwrap();
             prop_assert_eq!(indices(&got), indices(&expected));
         }
     }
@@ -180,7 +240,7 @@ mod tests {
             for desc in [false, true] {
                 let keys = vec![("a".to_owned(), desc), ("b".to_owned(), !desc)];
                 let expected = stable_sort(df.clone(), &keys).unwrap().head(Some(k));
-                let got = sort_head(df.clone(), &keys, k).unwrap();
+                let got = sort_head(df.clone(), &keys, k, &LaterKeys::default()).unwrap();
                 assert_eq!(indices(&got), indices(&expected), "k {k} desc {desc}");
             }
         }

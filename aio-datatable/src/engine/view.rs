@@ -6,8 +6,8 @@ use serde_json::Value;
 use super::columns::Repr;
 use super::filter::{P, compile_pred};
 use super::postings::{POSTINGS_MIN_ROWS, narrowed_rows};
-use super::sort::{SortKey, parse_sort_by, sort_exprs};
-use super::topk::{KeyCol, sort_head, stable_sort};
+use super::sort::{SortExprs, SortKey, parse_sort_by, sort_exprs};
+use super::topk::{KeyCol, LaterKeys, sort_head, stable_sort};
 use super::{EngineError, PageRecords, dictionary};
 use crate::query::{Query, is_js_whitespace, parse};
 
@@ -354,11 +354,14 @@ enum Keyed {
     Nothing,
     /// A filter and no sort: the kept rows, in frame order.
     Rows(Vec<IdxSize>),
-    /// Column `index` (the frame row), then one column per sort key.
+    /// Column `index` (the frame row), then one column per computed sort
+    /// key; `pending` are the keys left to compute (name, expression,
+    /// source column), see [`LaterKeys`].
     Frame {
         frame: DataFrame,
         index: String,
         keys: Vec<KeyCol>,
+        pending: Vec<(String, Expr, String)>,
     },
 }
 
@@ -398,7 +401,9 @@ pub(super) fn matching_rows(df: &DataFrame, pred: Expr) -> Result<Vec<IdxSize>, 
     Ok(rows)
 }
 
-fn keyed(df: &DataFrame, spec: &ViewSpec) -> Result<Keyed, EngineError> {
+/// The kept rows of `df` with the first `eager` sort keys computed (the
+/// others are returned as pending, see [`LaterKeys`]).
+fn keyed(df: &DataFrame, spec: &ViewSpec, eager: usize) -> Result<Keyed, EngineError> {
     let total_rows = df.height();
     if IdxSize::try_from(total_rows).is_err() {
         return Err(EngineError::Polars(format!(
@@ -421,7 +426,11 @@ fn keyed(df: &DataFrame, spec: &ViewSpec) -> Result<Keyed, EngineError> {
             Some(pred)
         }
     };
-    let (exprs, descending) = sort_exprs(df, &spec.sort)?;
+    let SortExprs {
+        exprs,
+        descending,
+        sources,
+    } = sort_exprs(df, &spec.sort)?;
     let kept = match (narrowed, pred) {
         (Some(rows), _) => Some(rows),
         (None, Some(P::Const(true))) if exprs.is_empty() => return Ok(Keyed::All),
@@ -432,9 +441,9 @@ fn keyed(df: &DataFrame, spec: &ViewSpec) -> Result<Keyed, EngineError> {
     let Some(..) = exprs.first() else {
         return Ok(Keyed::Rows(kept.unwrap_or_default()));
     };
-    // The sort columns of the kept rows only, then their keys.
-    let names: Vec<&str> = spec.sort.iter().map(|k| k.column.as_str()).collect();
-    let mut base = df.select(names)?;
+    // The eager keys' columns at the kept rows only, then their keys.
+    let eager = eager.min(exprs.len());
+    let mut base = df.select(sources[..eager].iter().map(String::as_str))?;
     let rows = match kept {
         Some(rows) => {
             let rows = IdxCa::from_vec(PlSmallStr::EMPTY, rows);
@@ -454,14 +463,21 @@ fn keyed(df: &DataFrame, spec: &ViewSpec) -> Result<Keyed, EngineError> {
         .collect();
     let mut columns =
         vec![lit(rows.with_name(index.as_str().into()).into_series()).alias(index.as_str())];
-    columns.extend(
-        exprs
-            .into_iter()
-            .zip(&keys)
-            .map(|(e, (n, _))| e.alias(n.as_str())),
-    );
+    let mut pending = Vec::new();
+    for (i, ((e, (n, _)), source)) in exprs.into_iter().zip(&keys).zip(sources).enumerate() {
+        if i < eager {
+            columns.push(e.alias(n.as_str()));
+        } else {
+            pending.push((n.clone(), e, source));
+        }
+    }
     let frame = base.lazy().select(columns).collect()?;
-    Ok(Keyed::Frame { frame, index, keys })
+    Ok(Keyed::Frame {
+        frame,
+        index,
+        keys,
+        pending,
+    })
 }
 
 fn indices_of(frame: &DataFrame, index: &str) -> Result<Vec<IdxSize>, EngineError> {
@@ -477,7 +493,9 @@ fn indices_of(frame: &DataFrame, index: &str) -> Result<Vec<IdxSize>, EngineErro
 /// ([`EngineError::UnknownColumn`]), a column cells cannot hold
 /// ([`EngineError::TypeMismatch`]), or a polars failure.
 pub fn build_view(df: &DataFrame, spec: &ViewSpec) -> Result<View, EngineError> {
-    view_with(df, spec, stable_sort)
+    view_with(df, spec, usize::MAX, |frame, keys, _| {
+        stable_sort(frame, keys)
+    })
 }
 
 /// Like [`build_view`], but positions only the first `rows` rows of the
@@ -486,27 +504,39 @@ pub fn build_view(df: &DataFrame, spec: &ViewSpec) -> Result<View, EngineError> 
 /// frame, so [`View::len`] is exact. The rows equal [`build_view`]'s first
 /// rows (see the `topk` module for how).
 pub fn build_view_head(df: &DataFrame, spec: &ViewSpec, rows: usize) -> Result<View, EngineError> {
-    view_with(df, spec, |frame, keys| sort_head(frame, keys, rows))
+    // Only the first key is computed for every kept row; the others for
+    // the rows the narrowing leaves.
+    view_with(df, spec, 1, |frame, keys, later| {
+        sort_head(frame, keys, rows, later)
+    })
 }
 
 /// The view of `spec` over `df`, `order` putting the kept rows (with their
-/// keys) in display order: all of them, or a head.
+/// first `eager` keys, the others computed on demand) in display order:
+/// all of them, or a head.
 fn view_with(
     df: &DataFrame,
     spec: &ViewSpec,
-    order: impl FnOnce(DataFrame, &[KeyCol]) -> PolarsResult<DataFrame>,
+    eager: usize,
+    order: impl FnOnce(DataFrame, &[KeyCol], &LaterKeys<'_>) -> PolarsResult<DataFrame>,
 ) -> Result<View, EngineError> {
     let total_rows = df.height();
-    let (rows, len) = match keyed(df, spec)? {
+    let (rows, len) = match keyed(df, spec, eager)? {
         Keyed::All => (Rows::All, total_rows),
         Keyed::Nothing => (Rows::Indices(Vec::new()), 0),
         Keyed::Rows(ix) => {
             let len = ix.len();
             (Rows::Indices(ix), len)
         }
-        Keyed::Frame { frame, index, keys } => {
+        Keyed::Frame {
+            frame,
+            index,
+            keys,
+            pending,
+        } => {
             let len = frame.height();
-            let ordered = order(frame, &keys)?;
+            let later = LaterKeys::new(df, &index, pending);
+            let ordered = order(frame, &keys, &later)?;
             (Rows::Indices(indices_of(&ordered, &index)?), len)
         }
     };
