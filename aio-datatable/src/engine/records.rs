@@ -31,7 +31,8 @@ pub struct PageRecords<'a> {
 }
 
 /// Rows `rows` (frame positions, each below `frame.height()`) of `frame`
-/// as records, in the order given.
+/// as records, in the order given. A position past the end gives a
+/// record of nulls (never a panic).
 pub fn records(frame: &DataFrame, rows: Vec<IdxSize>) -> PageRecords<'_> {
     PageRecords {
         names: frame.columns().iter().map(|c| c.name().as_str()).collect(),
@@ -91,7 +92,18 @@ where
     let mut chunks = ca.downcast_iter();
     match (chunks.next(), chunks.next()) {
         (Some(arr), None) => rows.iter().map(|&r| arr.get(r as usize).map(&f)).collect(),
-        _ => rows.iter().map(|&r| ca.get(r as usize).map(&f)).collect(),
+        // polars' `get` panics past the end: such rows read as null.
+        _ => rows
+            .iter()
+            .map(|&r| {
+                let r = r as usize;
+                if r < ca.len() {
+                    ca.get(r).map(&f)
+                } else {
+                    None
+                }
+            })
+            .collect(),
     }
 }
 
@@ -371,6 +383,20 @@ mod tests {
         // Near a year boundary only some pages leave the direct path.
         let near = serde_json::to_string(&records(&df, vec![0, 1])).unwrap();
         assert!(near.contains(r#""far":"1970-01-01""#), "{near}");
+    }
+
+    #[test]
+    fn rows_past_the_end_read_as_nulls() {
+        let df = df!("a" => [1i64, 2], "d" => [Some(3i32), None]).unwrap();
+        let mut two_chunks = df.slice(0, 1);
+        two_chunks.vstack_mut(&df.slice(1, 1)).unwrap();
+        two_chunks
+            .apply("d", |c| c.cast(&DataType::Date).unwrap())
+            .unwrap();
+        for frame in [&df, &two_chunks] {
+            let json = serde_json::to_string(&records(frame, vec![1, 9])).unwrap();
+            assert!(json.ends_with(r#"{"a":null,"d":null}]"#), "{json}");
+        }
     }
 
     #[test]
