@@ -294,7 +294,7 @@ async fn table(args: TableArgs) -> Result<TableOut, CallbackError> {
         };
         format!("rows {}–{} of {}{}", first + 1, last, view.len(), filtered)
     };
-    let data = match Json::new(&page) {
+    let data = match page.to_json().and_then(Json::from_serialized) {
         Ok(d) => d,
         Err(e) => {
             return Ok(TableOut::error(format!(

@@ -162,7 +162,7 @@ fn read_target(item: &Value) -> Result<Target, String> {
     // allow_duplicate outputs carry `@<hash>`; responses use the bare prop.
     let property = property.split('@').next().unwrap_or(property).to_owned();
     Ok(Target {
-        key: id.to_string(),
+        key: id.key(),
         property,
     })
 }
@@ -248,7 +248,7 @@ fn find_value(inputs: &[Value], id_str: &str, property: &str) -> Option<Value> {
             && item
                 .get("id")
                 .and_then(|v| ComponentId::from_json(v).ok())
-                .is_some_and(|id| id.to_string() == id_str)
+                .is_some_and(|id| id.key() == id_str)
     };
     inputs.iter().find_map(|item| match item {
         Value::Array(list) => list.iter().find(|i| matches(i)).map(|i| i["value"].clone()),

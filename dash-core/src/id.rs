@@ -291,7 +291,15 @@ impl ComponentId {
 
 fn sorted(pairs: &[(String, IdValue)]) -> Vec<&(String, IdValue)> {
     let mut v: Vec<_> = pairs.iter().collect();
-    v.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+    // JavaScript orders keys by UTF-16 code units; for ASCII that is the
+    // byte order.
+    v.sort_by(|a, b| {
+        if a.0.is_ascii() && b.0.is_ascii() {
+            a.0.cmp(&b.0)
+        } else {
+            a.0.encode_utf16().cmp(b.0.encode_utf16())
+        }
+    });
     v
 }
 
@@ -310,6 +318,11 @@ fn json_kind(v: &Value) -> &'static str {
 /// characters, leaves everything else (non-ASCII included) as is.
 pub(crate) fn write_json_string(s: &str, out: &mut String) {
     out.push('"');
+    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -331,8 +344,21 @@ impl fmt::Display for ComponentId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ComponentId::Str(s) => f.write_str(s),
+            ComponentId::Dict(_) => f.write_str(&self.key()),
+        }
+    }
+}
+
+impl ComponentId {
+    /// The renderer's `stringifyId` (what `Display` writes), without the
+    /// formatting machinery: the key of this component's outputs in a
+    /// response, built for every output of every request.
+    pub(crate) fn key(&self) -> String {
+        match self {
+            ComponentId::Str(s) => s.clone(),
             ComponentId::Dict(pairs) => {
-                let mut out = String::from("{");
+                let mut out = String::with_capacity(16 + 32 * pairs.len());
+                out.push('{');
                 for (i, (k, v)) in sorted(pairs).into_iter().enumerate() {
                     if i > 0 {
                         out.push(',');
@@ -342,7 +368,7 @@ impl fmt::Display for ComponentId {
                     v.write_js(&mut out);
                 }
                 out.push('}');
-                f.write_str(&out)
+                out
             }
         }
     }

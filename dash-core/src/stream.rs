@@ -86,6 +86,36 @@ impl Json {
         Ok(Json(Bytes::from(bytes)))
     }
 
+    /// JSON text written by other means (a hand-written writer that is
+    /// faster than a serializer for its one shape, say), sent as it is.
+    ///
+    /// `text` must be one complete JSON value: release builds take that on
+    /// trust (checking would cost as much as writing it with
+    /// [`Json::new`]), debug builds parse it and return the error. Text
+    /// holding a [`TextStream`]'s or another `Json`'s placeholder is an
+    /// error, as in [`Json::new`].
+    ///
+    /// ```
+    /// use dash_core::Json;
+    /// let json = Json::from_serialized(br#"[{"id":1},{"id":2}]"#.to_vec()).unwrap();
+    /// assert_eq!(json.as_bytes(), br#"[{"id":1},{"id":2}]"#);
+    /// ```
+    pub fn from_serialized(text: Vec<u8>) -> Result<Self, serde_json::Error> {
+        if cfg!(debug_assertions) {
+            serde_json::from_slice::<serde::de::IgnoredAny>(&text)?;
+        }
+        let holds_placeholder = callback_context().is_some_and(|c| {
+            let mark = json_of(&c.splice_mark());
+            find_all(&text, &mark[1..mark.len() - 1]).next().is_some()
+        });
+        if holds_placeholder {
+            return Err(serde_json::Error::custom(
+                "a Json cannot contain a TextStream or another Json",
+            ));
+        }
+        Ok(Json(Bytes::from(text)))
+    }
+
     /// The JSON text.
     pub fn as_bytes(&self) -> &[u8] {
         &self.0

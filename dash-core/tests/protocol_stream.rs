@@ -243,3 +243,44 @@ async fn a_json_cannot_hold_a_stream() {
     assert_eq!(resp.status, 500);
     assert!(resp.text().contains("cannot contain"), "{}", resp.text());
 }
+
+#[tokio::test]
+async fn serialized_json_is_spliced_in_and_checked_for_placeholders() {
+    use dash_core::{CallbackError, Json};
+    let r = with(|a| {
+        a.callback(
+            Output::new("out", "children"),
+            Input::new("in", "value"),
+            |v: String| -> Result<Json, CallbackError> {
+                let text = format!(r#"[{{"v":{}}},null]"#, serde_json::to_string(&v).unwrap());
+                Json::from_serialized(text.into_bytes()).map_err(CallbackError::msg)
+            },
+        );
+    });
+    let resp = post(&r, simple(json!("a\"b"))).await;
+    assert_eq!(
+        ok(&resp),
+        json!({"multi": true, "response": {"out": {"children": [{"v": "a\"b"}, null]}}})
+    );
+
+    // Text holding another value's placeholder would be filled in by the
+    // server: refused.
+    let r = with(|a| {
+        a.callback(
+            Output::new("out", "children"),
+            Input::new("in", "value"),
+            |_v: String| -> Result<Json, CallbackError> {
+                let inner = serde_json::to_string(&Json::new(&[1]).unwrap()).unwrap();
+                Json::from_serialized(format!("[{inner}]").into_bytes()).map_err(CallbackError::msg)
+            },
+        );
+    });
+    let resp = post(&r, simple(json!("x"))).await;
+    assert_eq!(resp.status, 500);
+    assert!(resp.text().contains("cannot contain"), "{}", resp.text());
+
+    // Debug builds (the tests) parse the text.
+    if cfg!(debug_assertions) {
+        assert!(Json::from_serialized(b"[1,".to_vec()).is_err());
+    }
+}

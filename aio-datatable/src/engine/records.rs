@@ -51,6 +51,54 @@ pub fn page_records(page: &DataFrame) -> PageRecords<'_> {
 }
 
 impl PageRecords<'_> {
+    /// The records as JSON text, byte for byte what serde_json writes for
+    /// them (`serde_json::to_vec(&page)`), but written directly: each
+    /// column name is escaped once per page instead of once per row,
+    /// integers and dates are written without a serializer, and text that
+    /// needs no escaping is copied as it is. This is what a page flip
+    /// sends.
+    ///
+    /// ```
+    /// use aio_datatable::engine::records;
+    /// use polars::prelude::*;
+    ///
+    /// let df = df!("a" => [1i64, 2], "b" => ["x\"", "y"]).unwrap();
+    /// let page = records(&df, vec![1, 0]);
+    /// assert_eq!(page.to_json().unwrap(), serde_json::to_vec(&page).unwrap());
+    /// ```
+    pub fn to_json(&self) -> Result<Vec<u8>, serde_json::Error> {
+        let keys = self
+            .names
+            .iter()
+            .map(serde_json::to_vec)
+            .collect::<Result<Vec<_>, _>>()?;
+        let per_row: usize = keys.iter().map(|k| k.len() + 12).sum();
+        let mut out = Vec::with_capacity(2 + self.rows.len() * (per_row + 2));
+        out.push(b'[');
+        for at in 0..self.rows.len() {
+            if at > 0 {
+                out.push(b',');
+            }
+            out.push(b'{');
+            for (i, (key, source)) in keys.iter().zip(&self.columns).enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(key);
+                out.push(b':');
+                write_json_cell(&mut out, source, at)?;
+            }
+            out.push(b'}');
+            if at == 0 {
+                // Later rows are about as long as the first.
+                let row = out.len();
+                out.reserve((row + row / 4) * (self.rows.len() - 1) + 1);
+            }
+        }
+        out.push(b']');
+        Ok(out)
+    }
+
     /// The number of records.
     pub fn len(&self) -> usize {
         self.rows.len()
@@ -81,6 +129,12 @@ enum Source<'a> {
 
 /// `f` of the value at each of `rows` (`None` for nulls), read from the
 /// array directly when `ca` has one chunk.
+///
+/// The values are read first, in a loop that does nothing else, and `f`
+/// runs after: the reads of random rows are cache misses, and only a loop
+/// this small lets the processor have many of them in flight at once (a
+/// call to `f` between two reads — say, formatting a datetime — makes
+/// each read wait for the one before).
 fn gather<'a, T, O>(
     ca: &'a ChunkedArray<T>,
     rows: &[IdxSize],
@@ -90,21 +144,18 @@ where
     T: PolarsDataType,
 {
     let mut chunks = ca.downcast_iter();
-    match (chunks.next(), chunks.next()) {
-        (Some(arr), None) => rows.iter().map(|&r| arr.get(r as usize).map(&f)).collect(),
+    let values: Vec<Option<T::Physical<'a>>> = match (chunks.next(), chunks.next()) {
+        (Some(arr), None) => rows.iter().map(|&r| arr.get(r as usize)).collect(),
         // polars' `get` panics past the end: such rows read as null.
         _ => rows
             .iter()
             .map(|&r| {
                 let r = r as usize;
-                if r < ca.len() {
-                    ca.get(r).map(&f)
-                } else {
-                    None
-                }
+                if r < ca.len() { ca.get(r) } else { None }
             })
             .collect(),
-    }
+    };
+    values.into_iter().map(|v| v.map(&f)).collect()
 }
 
 /// `Some` only if every known cell is `Some`.
@@ -215,6 +266,65 @@ impl serde::Serialize for PageRecords<'_> {
     }
 }
 
+/// Appends the cell of `source` at position `at` in the page as JSON,
+/// as [`Cell`]'s serde_json serialization writes it.
+fn write_json_cell(out: &mut Vec<u8>, source: &Source<'_>, at: usize) -> serde_json::Result<()> {
+    fn known<T: Copy>(cells: &[Option<T>], at: usize) -> Option<T> {
+        cells.get(at).copied().flatten()
+    }
+    let null = |out: &mut Vec<u8>| out.extend_from_slice(b"null");
+    match source {
+        Source::Int(c) => match known(c, at) {
+            Some(v) => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
+            None => null(out),
+        },
+        Source::UInt(c) => match known(c, at) {
+            Some(v) => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
+            None => null(out),
+        },
+        Source::Float(c) => match known(c, at) {
+            // serde_json's own float text (it is not the shortest text
+            // another library would write).
+            Some(v) => serde_json::to_writer(&mut *out, &v)?,
+            None => null(out),
+        },
+        Source::Bool(c) => match known(c, at) {
+            Some(true) => out.extend_from_slice(b"true"),
+            Some(false) => out.extend_from_slice(b"false"),
+            None => null(out),
+        },
+        Source::Text(c) => match known(c, at) {
+            Some(v) => write_json_str(out, v)?,
+            None => null(out),
+        },
+        Source::Date(c) => match c.get(at) {
+            // Only ASCII digits and separators: nothing to escape.
+            Some(Some(t)) => {
+                out.push(b'"');
+                out.extend_from_slice(t.as_bytes());
+                out.push(b'"');
+            }
+            _ => null(out),
+        },
+        Source::Gathered(cells) => write_cell(cells, at, &mut serde_json::Serializer::new(out))?,
+    }
+    Ok(())
+}
+
+/// Appends `s` as a JSON string: copied between quotes when no byte needs
+/// an escape (no control character, quote or backslash; JSON leaves every
+/// other byte of UTF-8 as it is), else escaped by serde_json.
+fn write_json_str(out: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+        Ok(())
+    } else {
+        serde_json::to_writer(out, s)
+    }
+}
+
 /// The cell of `source` at position `at` in the page.
 struct Cell<'s, 'a> {
     source: &'s Source<'a>,
@@ -307,7 +417,12 @@ impl DateText {
     /// The text.
     pub(super) fn as_str(&self) -> &str {
         // Only ASCII digits and separators are ever pushed.
-        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+        std::str::from_utf8(self.as_bytes()).unwrap_or_default()
+    }
+
+    /// The text's bytes (ASCII digits and separators only).
+    pub(super) fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
     }
 
     fn push(&mut self, b: u8) {
@@ -315,13 +430,27 @@ impl DateText {
         self.len += 1;
     }
 
-    /// Appends `n` (0 ≤ n < 10^width) zero-padded to `width` digits.
+    /// Appends `n` (0 ≤ n < 10^width, width ≤ 9) zero-padded to `width`
+    /// digits, two at a time.
     fn digits(&mut self, n: i64, width: u32) {
-        let mut div = 10i64.pow(width - 1);
-        while div > 0 {
-            self.push(b'0' + (n / div % 10) as u8);
-            div /= 10;
+        const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+            2021222324252627282930313233343536373839\
+            4041424344454647484950515253545556575859\
+            6061626364656667686970717273747576777879\
+            8081828384858687888990919293949596979899";
+        let width = width as usize;
+        let end = self.len + width;
+        let (mut n, mut at) = (n.unsigned_abs(), end);
+        while at >= self.len + 2 {
+            let pair = (n % 100) as usize * 2;
+            self.buf[at - 2..at].copy_from_slice(&PAIRS[pair..pair + 2]);
+            n /= 100;
+            at -= 2;
         }
+        if at > self.len {
+            self.buf[at - 1] = b'0' + (n % 10) as u8;
+        }
+        self.len = end;
     }
 }
 
@@ -374,7 +503,10 @@ mod tests {
         let page = df
             .take(&IdxCa::from_vec(PlSmallStr::EMPTY, order.clone()))
             .unwrap();
-        let got = serde_json::to_value(records(&df, order)).unwrap();
+        let page_records = records(&df, order);
+        let text = page_records.to_json().unwrap();
+        assert_eq!(text, serde_json::to_vec(&page_records).unwrap());
+        let got: Value = serde_json::from_slice(&text).unwrap();
         let want: Vec<Value> = super::super::page_to_json(&page)
             .into_iter()
             .map(Value::Object)
@@ -394,8 +526,59 @@ mod tests {
             .apply("d", |c| c.cast(&DataType::Date).unwrap())
             .unwrap();
         for frame in [&df, &two_chunks] {
-            let json = serde_json::to_string(&records(frame, vec![1, 9])).unwrap();
+            let page = records(frame, vec![1, 9]);
+            let json = String::from_utf8(page.to_json().unwrap()).unwrap();
+            assert_eq!(json, serde_json::to_string(&page).unwrap());
             assert!(json.ends_with(r#"{"a":null,"d":null}]"#), "{json}");
+        }
+    }
+
+    /// Every ASCII character, alone and inside other text, and some
+    /// beyond ASCII (U+2028 is valid in JSON text): what serde_json
+    /// writes.
+    #[test]
+    fn strings_are_written_as_serde_json_writes_them() {
+        let mut samples: Vec<String> = (0u8..128).map(|b| char::from(b).to_string()).collect();
+        samples.extend(
+            [
+                "",
+                "plain",
+                "a\"b",
+                "x\\y",
+                "tab\there",
+                "é ü 漢 🎉",
+                "\u{2028}\u{7f}",
+            ]
+            .map(str::to_owned),
+        );
+        for s in samples {
+            let mut out = Vec::new();
+            write_json_str(&mut out, &s).unwrap();
+            assert_eq!(out, serde_json::to_vec(&s).unwrap(), "{s:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any floats (NaN, ±inf, subnormals), integers and strings
+        /// (control characters, any Unicode), with nulls: the hand-written
+        /// text is serde_json's.
+        #[test]
+        fn hand_written_text_is_serde_jsons(
+            cells in proptest::collection::vec(
+                (
+                    proptest::option::of(proptest::num::f64::ANY),
+                    proptest::option::of(proptest::prelude::any::<i64>()),
+                    proptest::option::of(".{0,6}"),
+                ),
+                0..20,
+            ),
+        ) {
+            let (f, (i, s)): (Vec<_>, (Vec<_>, Vec<_>)) =
+                cells.into_iter().map(|(f, i, s)| (f, (i, s))).unzip();
+            let n = f.len() as IdxSize;
+            let df = df!("f" => f, "i" => i, "s" => s).unwrap();
+            let page = records(&df, (0..n).rev().collect());
+            proptest::prop_assert_eq!(page.to_json().unwrap(), serde_json::to_vec(&page).unwrap());
         }
     }
 
