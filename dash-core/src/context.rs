@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::{Map, Value};
 
 use crate::id::ComponentId;
+use crate::request::{Lists, OutputsList};
 use crate::stream::{Splice, Streams};
 
 /// One property that changed and fired the callback.
@@ -24,9 +25,9 @@ pub struct Triggered {
 #[derive(Debug, Default)]
 pub(crate) struct ContextInner {
     pub(crate) triggered: Vec<Triggered>,
-    pub(crate) inputs_list: Vec<Value>,
-    pub(crate) states_list: Vec<Value>,
-    pub(crate) outputs_list: Value,
+    pub(crate) inputs_list: Lists,
+    pub(crate) states_list: Lists,
+    pub(crate) outputs_list: OutputsList,
     pub(crate) side_updates: Mutex<Map<String, Value>>,
     pub(crate) streams: Streams,
 }
@@ -102,17 +103,17 @@ impl CallbackContext {
     /// The raw `inputs` list of the request (wildcard inputs resolved to
     /// concrete IDs, as Dash's `ctx.inputs_list`).
     pub fn inputs_list(&self) -> &[Value] {
-        &self.0.inputs_list
+        self.0.inputs_list.values()
     }
 
     /// The raw `state` list of the request (`ctx.states_list`).
     pub fn states_list(&self) -> &[Value] {
-        &self.0.states_list
+        self.0.states_list.values()
     }
 
     /// The raw `outputs` of the request (`ctx.outputs_list`).
     pub fn outputs_list(&self) -> &Value {
-        &self.0.outputs_list
+        self.0.outputs_list.value()
     }
 
     /// Sets props of any component, merged into the response's side updates.

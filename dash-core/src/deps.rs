@@ -8,7 +8,7 @@
 
 use serde_json::Value;
 
-use crate::id::{ComponentId, Wildcard};
+use crate::id::{ComponentId, IdValue, Wildcard};
 
 /// One `(component id, property)` pair.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,10 +35,12 @@ impl Dependency {
     /// The wildcard that turns this dependency's value into a list
     /// (`ALL` or `ALLSMALLER`), if any.
     pub(crate) fn is_multi(&self) -> bool {
-        self.id
-            .wildcards()
-            .iter()
-            .any(|w| matches!(w, Wildcard::All | Wildcard::AllSmaller))
+        match &self.id {
+            ComponentId::Str(_) => false,
+            ComponentId::Dict(pairs) => pairs
+                .iter()
+                .any(|(_, v)| matches!(v, IdValue::Wildcard(Wildcard::All | Wildcard::AllSmaller))),
+        }
     }
 
     /// The entry of `_dash-dependencies`: the ID travels stringified

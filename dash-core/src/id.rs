@@ -95,6 +95,16 @@ impl IdValue {
         }
     }
 
+    /// A number that is not an `i64`: an integer if it is a whole number
+    /// the browser holds exactly, else a float.
+    fn number(f: f64) -> Self {
+        if f.fract() == 0.0 && f.abs() < 9.007_199_254_740_992e15 {
+            IdValue::Int(f as i64)
+        } else {
+            IdValue::Float(f)
+        }
+    }
+
     fn from_json(v: &Value) -> Result<Self, Error> {
         match v {
             Value::String(s) => Ok(IdValue::Str(s.clone())),
@@ -103,11 +113,7 @@ impl IdValue {
                 if let Some(i) = n.as_i64() {
                     Ok(IdValue::Int(i))
                 } else if let Some(f) = n.as_f64() {
-                    if f.fract() == 0.0 && f.abs() < 9.007_199_254_740_992e15 {
-                        Ok(IdValue::Int(f as i64))
-                    } else {
-                        Ok(IdValue::Float(f))
-                    }
+                    Ok(IdValue::number(f))
                 } else {
                     Err(Error::InvalidId(format!("number {n} is out of range")))
                 }
@@ -411,10 +417,80 @@ impl Serialize for ComponentId {
     }
 }
 
+/// Reads a dict ID's value as `IdValue::from_json` does, straight from
+/// the text.
+impl<'de> Deserialize<'de> for IdValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ValueVisitor;
+        impl<'de> de::Visitor<'de> for ValueVisitor {
+            type Value = IdValue;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a dict ID value (a string, number, bool or wildcard)")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<IdValue, E> {
+                Ok(IdValue::Str(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<IdValue, E> {
+                Ok(IdValue::Str(v))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<IdValue, E> {
+                Ok(IdValue::Bool(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<IdValue, E> {
+                Ok(IdValue::Int(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<IdValue, E> {
+                Ok(match i64::try_from(v) {
+                    Ok(i) => IdValue::Int(i),
+                    Err(_) => IdValue::number(v as f64),
+                })
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<IdValue, E> {
+                Ok(IdValue::number(v))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut s: A) -> Result<IdValue, A::Error> {
+                let mut items = Vec::new();
+                while let Some(v) = s.next_element::<Value>()? {
+                    items.push(v);
+                }
+                IdValue::from_json(&Value::Array(items)).map_err(de::Error::custom)
+            }
+        }
+        d.deserialize_any(ValueVisitor)
+    }
+}
+
+/// Reads an ID as [`ComponentId::from_json`] does, without building a
+/// `Value` map first (a request carries one ID per input and output).
 impl<'de> Deserialize<'de> for ComponentId {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = Value::deserialize(d)?;
-        ComponentId::from_json(&v).map_err(de::Error::custom)
+        struct IdVisitor;
+        impl<'de> de::Visitor<'de> for IdVisitor {
+            type Value = ComponentId;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an ID (a string or an object)")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ComponentId, E> {
+                Ok(ComponentId::Str(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<ComponentId, E> {
+                Ok(ComponentId::Str(v))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut m: A) -> Result<ComponentId, A::Error> {
+                let mut pairs: Vec<(String, IdValue)> =
+                    Vec::with_capacity(m.size_hint().unwrap_or(4));
+                while let Some((k, v)) = m.next_entry::<String, IdValue>()? {
+                    // A repeated key keeps its first place and its last value,
+                    // as a `Value` map does.
+                    match pairs.iter_mut().find(|(have, _)| *have == k) {
+                        Some(slot) => slot.1 = v,
+                        None => pairs.push((k, v)),
+                    }
+                }
+                Ok(ComponentId::Dict(pairs))
+            }
+        }
+        d.deserialize_any(IdVisitor)
     }
 }
 

@@ -15,6 +15,7 @@ pub mod id;
 mod index;
 mod jsnum;
 pub mod patch;
+mod request;
 mod server;
 pub mod stream;
 
