@@ -101,6 +101,7 @@
 //! tree. [`build_view`] runs filter and sort as one plan that returns row
 //! indices only; [`View::page`] gathers a page from them.
 
+mod argsort;
 mod cache;
 mod columns;
 mod dictionary;

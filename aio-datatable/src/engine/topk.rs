@@ -13,6 +13,8 @@
 
 use polars::prelude::*;
 
+use super::argsort::KeyOrder;
+
 /// Frames at most this high (or four times `k`) are simply sorted.
 const SMALL: usize = 65_536;
 /// Rows read to pick a threshold.
@@ -82,17 +84,27 @@ impl<'a> LaterKeys<'a> {
 /// row index — are ever gathered).
 pub(crate) fn stable_sort(mut frame: DataFrame, keys: &[KeyCol]) -> PolarsResult<DataFrame> {
     for (name, desc) in keys.iter().rev() {
-        let options = SortOptions::default()
-            .with_order_descending(*desc)
-            .with_nulls_last(true)
-            .with_maintain_order(true);
-        let order = frame
-            .column(name)?
-            .as_materialized_series()
-            .arg_sort(options);
-        let rest = frame.drop(name)?;
-        drop(frame);
-        frame = rest.take(&order)?;
+        // Numeric keys are sorted here (see `argsort`), with the key column
+        // freed before the sort; others by polars.
+        let order = match KeyOrder::of(frame.column(name)?, *desc) {
+            Some(pairs) => {
+                frame = frame.drop(name)?;
+                pairs.into_order()
+            }
+            None => {
+                let options = SortOptions::default()
+                    .with_order_descending(*desc)
+                    .with_nulls_last(true)
+                    .with_maintain_order(true);
+                let order = frame
+                    .column(name)?
+                    .as_materialized_series()
+                    .arg_sort(options);
+                frame = frame.drop(name)?;
+                order
+            }
+        };
+        frame = frame.take(&order)?;
     }
     Ok(frame)
 }
