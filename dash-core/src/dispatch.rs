@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use futures_util::FutureExt as _;
 use serde::Deserialize;
@@ -15,13 +15,13 @@ use crate::context::{CallbackContext, ContextInner, Triggered};
 use crate::deps::Dependency;
 use crate::handler::{CallbackError, ErrorKind, is_no_update};
 use crate::id::ComponentId;
-use crate::request::{Item, Lists, Node, OutputsList, TypedRequest};
+use crate::request::{Lists, OutputsList, TypedRequest, typed_parts};
 use crate::stream::Splice;
 
 /// The body the renderer posts.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct CallbackRequest {
+pub(crate) struct CallbackRequest {
     output: String,
     #[serde(default)]
     outputs: Value,
@@ -102,19 +102,19 @@ fn find_callback<'r>(registry: &'r Registry, output: &str) -> Result<&'r Arc<Com
 }
 
 /// What a callback runs with, however the body was read.
-struct Parts {
-    inputs: Vec<Value>,
-    states: Vec<Value>,
-    slots: Vec<OutputSlot>,
-    triggered: Vec<Triggered>,
-    inputs_list: Lists,
-    states_list: Lists,
-    outputs_list: OutputsList,
+pub(crate) struct Parts {
+    pub(crate) inputs: Vec<Value>,
+    pub(crate) states: Vec<Value>,
+    pub(crate) slots: Vec<OutputSlot>,
+    pub(crate) triggered: Vec<Triggered>,
+    pub(crate) inputs_list: Lists,
+    pub(crate) states_list: Lists,
+    pub(crate) outputs_list: OutputsList,
 }
 
 /// The parts of a body read the general way; a body that does not fit
 /// the callback is a 400 naming the problem.
-fn general_parts(cb: &Compiled, req: CallbackRequest) -> Result<Parts, Outcome> {
+pub(crate) fn general_parts(cb: &Compiled, req: CallbackRequest) -> Result<Parts, Outcome> {
     let input_deps: Vec<&Dependency> = cb.inputs.iter().map(|i| &i.0).collect();
     let state_deps: Vec<&Dependency> = cb.states.iter().map(|s| &s.0).collect();
     let inputs = read_values("inputs", &req.inputs, &input_deps)?;
@@ -131,81 +131,6 @@ fn general_parts(cb: &Compiled, req: CallbackRequest) -> Result<Parts, Outcome> 
         inputs_list: Lists::Values(req.inputs),
         states_list: Lists::Values(req.state),
         outputs_list: OutputsList::Value(req.outputs),
-    })
-}
-
-/// The parts of a typed body, exactly as [`general_parts`] makes them;
-/// `None` when the body does not fit the callback (the general way then
-/// says how).
-fn typed_parts(cb: &Compiled, req: TypedRequest) -> Option<Parts> {
-    let value = |i: &Item| i.value.clone().unwrap_or(Value::Null);
-    let values = |nodes: &[Node], deps: &[&Dependency]| -> Option<Vec<Value>> {
-        if nodes.len() != deps.len() {
-            return None;
-        }
-        let read = |(node, dep): (&Node, &&Dependency)| match (dep.is_multi(), node) {
-            (true, Node::List(list)) => list
-                .iter()
-                .map(|n| match n {
-                    Node::Item(i) => Some(value(i)),
-                    Node::List(_) => None,
-                })
-                .collect::<Option<Vec<_>>>()
-                .map(Value::Array),
-            (false, Node::Item(i)) => Some(value(i)),
-            _ => None,
-        };
-        nodes.iter().zip(deps).map(read).collect()
-    };
-    let input_deps: Vec<&Dependency> = cb.inputs.iter().map(|i| &i.0).collect();
-    let state_deps: Vec<&Dependency> = cb.states.iter().map(|s| &s.0).collect();
-    let inputs = values(&req.inputs, &input_deps)?;
-    let states = values(&req.state, &state_deps)?;
-    let entries: Vec<&Node> = if cb.single {
-        vec![req.outputs.as_ref()?]
-    } else if cb.outputs.is_empty() {
-        Vec::new()
-    } else {
-        match req.outputs.as_ref()? {
-            Node::List(list) if list.len() == cb.outputs.len() => list.iter().collect(),
-            _ => return None,
-        }
-    };
-    let slots = entries
-        .into_iter()
-        .zip(&cb.outputs)
-        .map(|(entry, decl)| match (decl.dep.is_multi(), entry) {
-            (true, Node::List(list)) => list
-                .iter()
-                .map(|n| match n {
-                    Node::Item(i) => Some(Target::new(&i.id, &i.property)),
-                    Node::List(_) => None,
-                })
-                .collect::<Option<Vec<_>>>()
-                .map(OutputSlot::Many),
-            (false, Node::Item(i)) => Some(OutputSlot::One(Target::new(&i.id, &i.property))),
-            _ => None,
-        })
-        .collect::<Option<Vec<_>>>()?;
-    let triggered = triggered(&req.changed_prop_ids, |id_str, property| {
-        let matches = |i: &Item| i.property == property && i.id.key() == id_str;
-        req.inputs.iter().find_map(|node| match node {
-            Node::List(list) => list.iter().find_map(|n| match n {
-                Node::Item(i) if matches(i) => Some(value(i)),
-                _ => None,
-            }),
-            Node::Item(i) if matches(i) => Some(value(i)),
-            Node::Item(_) => None,
-        })
-    });
-    Some(Parts {
-        inputs,
-        states,
-        slots,
-        triggered,
-        inputs_list: Lists::typed(req.inputs),
-        states_list: Lists::typed(req.state),
-        outputs_list: OutputsList::Typed(req.outputs, OnceLock::new()),
     })
 }
 
@@ -267,9 +192,9 @@ fn read_one(item: &Value) -> Result<Value, String> {
 }
 
 /// A concrete output target: response key and property.
-struct Target {
-    key: String,
-    property: String,
+pub(crate) struct Target {
+    pub(crate) key: String,
+    pub(crate) property: String,
 }
 
 fn read_target(item: &Value) -> Result<Target, String> {
@@ -288,7 +213,7 @@ fn read_target(item: &Value) -> Result<Target, String> {
 }
 
 impl Target {
-    fn new(id: &ComponentId, property: &str) -> Self {
+    pub(crate) fn new(id: &ComponentId, property: &str) -> Self {
         // allow_duplicate outputs carry `@<hash>`; responses use the bare prop.
         let property = property.split('@').next().unwrap_or(property).to_owned();
         Target {
@@ -345,14 +270,17 @@ fn read_outputs(cb: &Compiled, outputs: &Value) -> Result<Vec<OutputSlot>, Outco
     Ok(slots)
 }
 
-enum OutputSlot {
+pub(crate) enum OutputSlot {
     One(Target),
     Many(Vec<Target>),
 }
 
 /// The triggered inputs named by `changed`, each with its value as
 /// `find(id key, property)` finds it in the inputs.
-fn triggered(changed: &[String], find: impl Fn(&str, &str) -> Option<Value>) -> Vec<Triggered> {
+pub(crate) fn triggered(
+    changed: &[String],
+    find: impl Fn(&str, &str) -> Option<Value>,
+) -> Vec<Triggered> {
     changed
         .iter()
         .map(|prop_id| {
@@ -516,100 +444,6 @@ fn error_outcome(cb: &Compiled, e: &CallbackError, side: Map<String, Value>) -> 
         ErrorKind::BadArguments(m) => bad(format!("callback for {}: {m}", cb.output_key)),
         ErrorKind::Failed(m) => {
             Outcome::Failed(format!("callback for {} failed: {m}", cb.output_key))
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::{ALL, ALLSMALLER, Callback, Input, MATCH, Output, State, id};
-    use serde_json::json;
-
-    fn item(id: Value, property: &str, value: Option<Value>) -> Value {
-        let mut m = json!({"id": id, "property": property});
-        if let Some(v) = value {
-            m["value"] = v;
-        }
-        m
-    }
-
-    /// Both ways of reading a body give the same parts: values, output
-    /// targets, triggered inputs and the context's lists.
-    #[test]
-    fn typed_and_general_reading_agree() {
-        let one = Callback::new(
-            Output::new("out", "children"),
-            (Input::new("a", "value"), State::new("s", "data")),
-            |_a: Value, _s: Value| 0,
-        );
-        let pattern = Callback::new(
-            (
-                Output::new(id! {"type": "row", "i": MATCH}, "children"),
-                Output::new(id! {"type": "all", "i": ALL}, "value"),
-            ),
-            (
-                Input::new(id! {"type": "row", "i": MATCH}, "n_clicks"),
-                Input::new(id! {"type": "all", "i": ALLSMALLER}, "value"),
-            ),
-            |_a: Value, _b: Value| (0, vec![0]),
-        );
-        let row = |i: i64| json!({"type": "row", "i": i});
-        let all = |i: i64| json!({"i": i, "type": "all"});
-        let cases = [
-            (
-                one,
-                json!({
-                    "output": "out.children",
-                    "outputs": item(json!("out"), "children", None),
-                    "inputs": [item(json!("a"), "value", Some(json!({"x": [1, 2.5, null]})))],
-                    "state": [item(json!("s"), "data", None)],
-                    "changedPropIds": ["a.value", "gone.value"],
-                }),
-            ),
-            (
-                pattern,
-                json!({
-                    "output": "x",
-                    "outputs": [
-                        item(row(3), "children@abc", None),
-                        [item(all(0), "value", None), item(all(1), "value", None)],
-                    ],
-                    "inputs": [
-                        item(row(3), "n_clicks", Some(json!(null))),
-                        [item(all(0), "value", Some(json!("a"))), item(all(1), "value", None)],
-                    ],
-                    "changedPropIds": [r#"{"i":3,"type":"row"}.n_clicks"#, r#"{"i":1,"type":"all"}.value"#],
-                }),
-            ),
-        ];
-        for (cb, body) in cases {
-            let cb = Compiled::compile(cb, false).unwrap();
-            let typed: TypedRequest = serde_json::from_value(body.clone()).unwrap();
-            let general: CallbackRequest = serde_json::from_value(body.clone()).unwrap();
-            let t = typed_parts(&cb, typed).expect("the typed reading fits");
-            let Ok(g) = general_parts(&cb, general) else {
-                panic!("the general reading fits")
-            };
-            assert_eq!(t.inputs, g.inputs, "{body}");
-            assert_eq!(t.states, g.states, "{body}");
-            let keys = |slots: &[OutputSlot]| -> Vec<Vec<(String, String)>> {
-                slots
-                    .iter()
-                    .map(|s| match s {
-                        OutputSlot::One(t) => vec![(t.key.clone(), t.property.clone())],
-                        OutputSlot::Many(ts) => ts
-                            .iter()
-                            .map(|t| (t.key.clone(), t.property.clone()))
-                            .collect(),
-                    })
-                    .collect()
-            };
-            assert_eq!(keys(&t.slots), keys(&g.slots), "{body}");
-            assert_eq!(t.triggered, g.triggered, "{body}");
-            assert_eq!(t.inputs_list.values(), g.inputs_list.values(), "{body}");
-            assert_eq!(t.states_list.values(), g.states_list.values(), "{body}");
-            assert_eq!(t.outputs_list.value(), g.outputs_list.value(), "{body}");
         }
     }
 }

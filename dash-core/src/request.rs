@@ -13,6 +13,9 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer};
 use serde_json::{Map, Value};
 
+use crate::callback::Compiled;
+use crate::deps::Dependency;
+use crate::dispatch::{OutputSlot, Parts, Target, triggered};
 use crate::id::ComponentId;
 
 /// One entry of a request list: a component's property (and, for inputs
@@ -161,9 +164,87 @@ impl OutputsList {
     }
 }
 
+/// The parts of a typed body, exactly as
+/// [`general_parts`](crate::dispatch::general_parts) makes them;
+/// `None` when the body does not fit the callback (the general way then
+/// says how).
+pub(crate) fn typed_parts(cb: &Compiled, req: TypedRequest) -> Option<Parts> {
+    let value = |i: &Item| i.value.clone().unwrap_or(Value::Null);
+    let values = |nodes: &[Node], deps: &[&Dependency]| -> Option<Vec<Value>> {
+        if nodes.len() != deps.len() {
+            return None;
+        }
+        let read = |(node, dep): (&Node, &&Dependency)| match (dep.is_multi(), node) {
+            (true, Node::List(list)) => list
+                .iter()
+                .map(|n| match n {
+                    Node::Item(i) => Some(value(i)),
+                    Node::List(_) => None,
+                })
+                .collect::<Option<Vec<_>>>()
+                .map(Value::Array),
+            (false, Node::Item(i)) => Some(value(i)),
+            _ => None,
+        };
+        nodes.iter().zip(deps).map(read).collect()
+    };
+    let input_deps: Vec<&Dependency> = cb.inputs.iter().map(|i| &i.0).collect();
+    let state_deps: Vec<&Dependency> = cb.states.iter().map(|s| &s.0).collect();
+    let inputs = values(&req.inputs, &input_deps)?;
+    let states = values(&req.state, &state_deps)?;
+    let entries: Vec<&Node> = if cb.single {
+        vec![req.outputs.as_ref()?]
+    } else if cb.outputs.is_empty() {
+        Vec::new()
+    } else {
+        match req.outputs.as_ref()? {
+            Node::List(list) if list.len() == cb.outputs.len() => list.iter().collect(),
+            _ => return None,
+        }
+    };
+    let slots = entries
+        .into_iter()
+        .zip(&cb.outputs)
+        .map(|(entry, decl)| match (decl.dep.is_multi(), entry) {
+            (true, Node::List(list)) => list
+                .iter()
+                .map(|n| match n {
+                    Node::Item(i) => Some(Target::new(&i.id, &i.property)),
+                    Node::List(_) => None,
+                })
+                .collect::<Option<Vec<_>>>()
+                .map(OutputSlot::Many),
+            (false, Node::Item(i)) => Some(OutputSlot::One(Target::new(&i.id, &i.property))),
+            _ => None,
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let triggered = triggered(&req.changed_prop_ids, |id_str, property| {
+        let matches = |i: &Item| i.property == property && i.id.key() == id_str;
+        req.inputs.iter().find_map(|node| match node {
+            Node::List(list) => list.iter().find_map(|n| match n {
+                Node::Item(i) if matches(i) => Some(value(i)),
+                _ => None,
+            }),
+            Node::Item(i) if matches(i) => Some(value(i)),
+            Node::Item(_) => None,
+        })
+    });
+    Some(Parts {
+        inputs,
+        states,
+        slots,
+        triggered,
+        inputs_list: Lists::typed(req.inputs),
+        states_list: Lists::typed(req.state),
+        outputs_list: OutputsList::Typed(req.outputs, OnceLock::new()),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dispatch::{CallbackRequest, general_parts};
+    use crate::{ALL, ALLSMALLER, Callback, Input, MATCH, Output, State, id};
     use serde_json::json;
 
     #[test]
@@ -217,6 +298,93 @@ mod tests {
                 "{bad}"
             );
             assert!(ComponentId::from_json(&bad).is_err(), "{bad}");
+        }
+    }
+
+    fn item(id: Value, property: &str, value: Option<Value>) -> Value {
+        let mut m = json!({"id": id, "property": property});
+        if let Some(v) = value {
+            m["value"] = v;
+        }
+        m
+    }
+
+    /// Both ways of reading a body give the same parts: values, output
+    /// targets, triggered inputs and the context's lists.
+    #[test]
+    fn typed_and_general_reading_agree() {
+        let one = Callback::new(
+            Output::new("out", "children"),
+            (Input::new("a", "value"), State::new("s", "data")),
+            |_a: Value, _s: Value| 0,
+        );
+        let pattern = Callback::new(
+            (
+                Output::new(id! {"type": "row", "i": MATCH}, "children"),
+                Output::new(id! {"type": "all", "i": ALL}, "value"),
+            ),
+            (
+                Input::new(id! {"type": "row", "i": MATCH}, "n_clicks"),
+                Input::new(id! {"type": "all", "i": ALLSMALLER}, "value"),
+            ),
+            |_a: Value, _b: Value| (0, vec![0]),
+        );
+        let row = |i: i64| json!({"type": "row", "i": i});
+        let all = |i: i64| json!({"i": i, "type": "all"});
+        let cases = [
+            (
+                one,
+                json!({
+                    "output": "out.children",
+                    "outputs": item(json!("out"), "children", None),
+                    "inputs": [item(json!("a"), "value", Some(json!({"x": [1, 2.5, null]})))],
+                    "state": [item(json!("s"), "data", None)],
+                    "changedPropIds": ["a.value", "gone.value"],
+                }),
+            ),
+            (
+                pattern,
+                json!({
+                    "output": "x",
+                    "outputs": [
+                        item(row(3), "children@abc", None),
+                        [item(all(0), "value", None), item(all(1), "value", None)],
+                    ],
+                    "inputs": [
+                        item(row(3), "n_clicks", Some(json!(null))),
+                        [item(all(0), "value", Some(json!("a"))), item(all(1), "value", None)],
+                    ],
+                    "changedPropIds": [r#"{"i":3,"type":"row"}.n_clicks"#, r#"{"i":1,"type":"all"}.value"#],
+                }),
+            ),
+        ];
+        for (cb, body) in cases {
+            let cb = Compiled::compile(cb, false).unwrap();
+            let typed: TypedRequest = serde_json::from_value(body.clone()).unwrap();
+            let general: CallbackRequest = serde_json::from_value(body.clone()).unwrap();
+            let t = typed_parts(&cb, typed).expect("the typed reading fits");
+            let Ok(g) = general_parts(&cb, general) else {
+                panic!("the general reading fits")
+            };
+            assert_eq!(t.inputs, g.inputs, "{body}");
+            assert_eq!(t.states, g.states, "{body}");
+            let keys = |slots: &[OutputSlot]| -> Vec<Vec<(String, String)>> {
+                slots
+                    .iter()
+                    .map(|s| match s {
+                        OutputSlot::One(t) => vec![(t.key.clone(), t.property.clone())],
+                        OutputSlot::Many(ts) => ts
+                            .iter()
+                            .map(|t| (t.key.clone(), t.property.clone()))
+                            .collect(),
+                    })
+                    .collect()
+            };
+            assert_eq!(keys(&t.slots), keys(&g.slots), "{body}");
+            assert_eq!(t.triggered, g.triggered, "{body}");
+            assert_eq!(t.inputs_list.values(), g.inputs_list.values(), "{body}");
+            assert_eq!(t.states_list.values(), g.states_list.values(), "{body}");
+            assert_eq!(t.outputs_list.value(), g.outputs_list.value(), "{body}");
         }
     }
 }
