@@ -7,7 +7,7 @@ use serde_json::{Map, Number, Value};
 
 use super::EngineError;
 use super::columns::{DATE_FORMAT, DATETIME_FORMAT, DATETIME_TZ_FORMAT, Repr};
-use super::records::{DateText, per_second};
+use super::date_text::{DateText, per_second};
 
 /// The rows of `page` as DataTable `data` records (`{column id: cell}`), in
 /// the representation the filter and the sort read (see [`super`]):

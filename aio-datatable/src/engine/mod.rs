@@ -104,12 +104,14 @@
 mod argsort;
 mod cache;
 mod columns;
+mod date_text;
 mod dictionary;
 mod error;
 mod filter;
 mod js;
 mod json;
 mod kernels;
+mod keyed;
 mod postings;
 mod records;
 mod sort;

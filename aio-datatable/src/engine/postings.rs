@@ -14,7 +14,7 @@ use polars_arrow::array::PrimitiveArray;
 
 use super::EngineError;
 use super::filter::{P, category_conjuncts, compile_pred};
-use super::view::matching_rows;
+use super::keyed::matching_rows;
 use crate::query::Query;
 
 /// Frames from this height up start a filter from the rows of the
