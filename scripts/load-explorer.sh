@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Load test of the DataTable on the explorer's generated dataset: a release
 # build of `explorer --rows N` (default 10,000,000), 8 keep-alive clients of
-# dash-load, page size 100, and for each case throughput, p50/p99 latency
-# and the server's peak RSS. Not part of scripts/test.sh (the release
-# build of polars takes 20+ minutes on two cores the first time).
+# dash-load, page size 100, and for each case throughput, p50/p99 latency,
+# the server's CPU time per request and its peak RSS. Not part of
+# scripts/test.sh (the release build of polars takes 20+ minutes on two
+# cores the first time).
 #
 #   scripts/load-explorer.sh [--rows N] [--clients 8] [--seconds 10] [CASE...]
 #
@@ -80,7 +81,7 @@ run_case() {
   echo "== $case: $CLIENTS clients, ${SECONDS_}s, page size 100"
   "$BIN/dash-load" --url "http://127.0.0.1:$PORT/_dash-update-component" \
     --bodies "$WORK/$case.jsonl" --expect '"page_count"' \
-    --clients "$CLIENTS" --seconds "$SECONDS_" --warmup 2
+    --clients "$CLIENTS" --seconds "$SECONDS_" --warmup 2 --server-pid "$SERVER"
 }
 
 echo "explorer load test: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"

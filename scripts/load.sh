@@ -33,5 +33,5 @@ done
 BODY='{"output":"greeting.children","outputs":{"id":"greeting","property":"children"},"inputs":[{"id":"name","property":"value","value":"Ada Lovelace"}],"changedPropIds":["name.value"]}'
 echo "hello: POST /_dash-update-component, $CLIENTS clients, ${SECONDS_}s (release build, loopback)"
 "$BIN/dash-load" --url "http://127.0.0.1:$PORT/_dash-update-component" --body "$BODY" \
-  --clients "$CLIENTS" --seconds "$SECONDS_" --warmup 2
+  --clients "$CLIENTS" --seconds "$SECONDS_" --warmup 2 --server-pid "$SERVER"
 echo "server peak RSS: $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$SERVER/status)"

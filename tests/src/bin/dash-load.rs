@@ -6,13 +6,18 @@
 //! dash-load --url http://127.0.0.1:8050/_dash-update-component \
 //!           --body '{"output":"greeting.children",...}' \
 //!           [--bodies FILE] [--clients 8] [--seconds 10] [--warmup 2]
-//!           [--expect TEXT] [--reject TEXT]
+//!           [--expect TEXT] [--reject TEXT] [--server-pid PID]
 //! ```
 //! `--bodies FILE` takes one JSON body per line, used round-robin (to
 //! make every request different, e.g. uncached filters). A successful
 //! status whose body lacks the `--expect` text or holds the `--reject`
 //! text counts as an error (a callback that answered with a message
 //! instead of data did not do the work being measured).
+//!
+//! `--server-pid PID` (Linux) also reports the server's CPU time per
+//! request over the measured seconds (from `/proc/PID/stat`, whose clock
+//! ticks are 1/100 s): a figure that depends less than throughput on what
+//! else the machine is doing.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -30,13 +35,14 @@ struct Args {
     warmup: f64,
     expect: Option<String>,
     reject: Option<String>,
+    server_pid: Option<u32>,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut url = None;
     let mut bodies = Vec::new();
     let (mut clients, mut seconds, mut warmup) = (8usize, 10.0f64, 2.0f64);
-    let (mut expect, mut reject) = (None, None);
+    let (mut expect, mut reject, mut server_pid) = (None, None, None);
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         let mut val = || it.next().ok_or(format!("{a} needs a value"));
@@ -57,6 +63,9 @@ fn parse_args() -> Result<Args, String> {
             "--warmup" => warmup = val()?.parse().map_err(|e| format!("--warmup: {e}"))?,
             "--expect" => expect = Some(val()?),
             "--reject" => reject = Some(val()?),
+            "--server-pid" => {
+                server_pid = Some(val()?.parse().map_err(|e| format!("--server-pid: {e}"))?);
+            }
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
@@ -72,7 +81,21 @@ fn parse_args() -> Result<Args, String> {
         warmup,
         expect,
         reject,
+        server_pid,
     })
+}
+
+/// User plus system CPU time of process `pid` so far, in clock ticks
+/// (1/100 s), from `/proc/PID/stat`.
+fn cpu_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) is in parentheses and may hold spaces;
+    // fields 3 onwards follow the last `)`. utime and stime are 14 and 15.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some(utime + stime)
 }
 
 struct ClientResult {
@@ -206,12 +229,26 @@ fn main() {
         let tasks: Vec<_> = (0..args.clients)
             .map(|n| tokio::spawn(client(n, args.clone(), start, stop)))
             .collect();
+        // The server's CPU time at the start and end of the measured time.
+        let cpu = args.server_pid.map(|pid| {
+            tokio::spawn(async move {
+                tokio::time::sleep_until(start.into()).await;
+                let before = cpu_ticks(pid);
+                tokio::time::sleep_until(stop.into()).await;
+                before.zip(cpu_ticks(pid)).map(|(b, a)| a.saturating_sub(b))
+            })
+        });
         let mut out = Vec::new();
         for t in tasks {
             out.push(t.await.map_err(|e| e.to_string()).and_then(|r| r));
         }
-        out
+        let cpu = match cpu {
+            Some(t) => t.await.ok().flatten(),
+            None => None,
+        };
+        (out, cpu)
     });
+    let (results, server_ticks) = results;
     let mut all = Vec::new();
     let mut errors = 0;
     let mut first_error = None;
@@ -243,6 +280,20 @@ fn main() {
         percentile(&all, 0.99),
         percentile(&all, 1.0)
     );
+    match (args.server_pid, server_ticks) {
+        (Some(_), Some(ticks)) if n > 0 => {
+            let secs = ticks as f64 / 100.0;
+            println!(
+                "server CPU {:.1} us per request  ({:.2} cores busy)",
+                secs * 1e6 / n as f64,
+                secs / args.seconds
+            );
+        }
+        (Some(pid), _) => {
+            println!("server CPU: not measured (no /proc/{pid}/stat, or no requests)")
+        }
+        _ => {}
+    }
     if let Some(e) = first_error {
         println!("first error: {e}");
     }
