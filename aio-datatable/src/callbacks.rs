@@ -349,9 +349,12 @@ async fn view_key(spec: Option<Value>, source: Option<Value>) -> Result<Value, C
         .await
         .map_err(CallbackError::msg)?
         .map_err(|e| CallbackError::msg(e.to_string()))?;
+    // Not kept decoded here: this process serves the source, and a view
+    // as large would push it out of the cache.
     let stored = crate::store()
-        .put_ref(&rows)
+        .put_uncached(&rows)
         .await
+        .map(FrameRef::from)
         .map_err(CallbackError::msg)?;
     let mut memos = STORED.lock().unwrap_or_else(|e| e.into_inner());
     if memos.len() >= STORED_MAX {

@@ -239,6 +239,35 @@ impl Store {
     /// Store a frame; returns its key. Storing an equal frame again returns
     /// the same key and stores nothing new (it refreshes the TTL).
     pub async fn put(&self, df: &DataFrame) -> Result<FrameKey> {
+        let key = self.put_encoded(df).await?;
+        self.remember(key, df);
+        Ok(key)
+    }
+
+    /// Like [`put`](Self::put), but the frame is not kept in this process's
+    /// decoded-frame cache (a later [`get`](Self::get) decodes it, and
+    /// caches it then). For frames stored for others to read — a table's
+    /// current view, say — which should not push the frames this process
+    /// serves out of the cache, nor hold their memory.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use polars::prelude::*;
+    /// let store = redis_store::Store::memory();
+    /// let df = df!("a" => [1i64, 2]).unwrap();
+    /// let key = store.put_uncached(&df).await.unwrap();
+    /// assert_eq!(store.stats().await.unwrap().decoded_cache.entries, 0);
+    /// assert!(store.get(&key).await.unwrap().equals(&df));
+    /// assert_eq!(store.stats().await.unwrap().decoded_cache.entries, 1);
+    /// # }
+    /// ```
+    pub async fn put_uncached(&self, df: &DataFrame) -> Result<FrameKey> {
+        self.put_encoded(df).await
+    }
+
+    /// Encodes `df` and writes it to the backend.
+    async fn put_encoded(&self, df: &DataFrame) -> Result<FrameKey> {
         let compression = self.inner.compression;
         let owned = df.clone();
         let encoded = blocking("encode", move || codec::encode(&owned, compression)).await?;
@@ -247,7 +276,6 @@ impl Store {
             .backend
             .put(encoded.key.slot(), encoded.bytes)
             .await?;
-        self.remember(encoded.key, df);
         Ok(encoded.key)
     }
 
@@ -542,6 +570,25 @@ mod tests {
         flipped[last] ^= 1;
         assert!(unframe(&key.slot(), &key, Bytes::from(flipped), true).is_err());
         assert!(unframe(&key.slot(), &key, Bytes::from_static(b"RSC1"), false).is_err());
+    }
+
+    /// A frame stored uncached is not put in the decoded cache (a normal
+    /// put of a frame that size is), and reads back from the backend.
+    #[test]
+    fn uncached_puts_stay_out_of_the_decoded_cache() {
+        let store = Store::builder().decoded_cache_bytes(4 << 20).build();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let entries = |store: &Store| rt.block_on(store.stats()).unwrap().decoded_cache.entries;
+        let served = rt.block_on(store.put(&frame(1_000))).unwrap();
+        let view = rt.block_on(store.put_uncached(&frame(50_000))).unwrap();
+        assert_eq!(entries(&store), 1);
+        rt.block_on(store.put(&frame(50_001))).unwrap();
+        assert_eq!(entries(&store), 2);
+        assert_eq!(rt.block_on(store.get(&served)).unwrap().height(), 1_000);
+        assert_eq!(rt.block_on(store.get(&view)).unwrap().height(), 50_000);
+        assert_eq!(entries(&store), 3);
     }
 
     #[test]
