@@ -320,9 +320,10 @@ static STORED: Mutex<BTreeMap<(String, String), FrameRef>> = Mutex::new(BTreeMap
 const STORED_MAX: usize = 1024;
 
 /// Puts the current view into the store (a moment after the table shows
-/// it) and publishes its key. Cheap where it can be: a view that keeps
-/// every row in frame order is the source itself, and a view stored
-/// before (and still in the store) is not stored again.
+/// it) and publishes its key. Cheap: a view that keeps every row in frame
+/// order is the source itself; any other is stored as the source's key and
+/// the view's row numbers, gathered only when someone reads it; a view
+/// stored before (and still in the store) is not stored again.
 async fn view_key(spec: Option<Value>, source: Option<Value>) -> Result<Value, CallbackError> {
     let spec = spec.ok_or(PreventUpdate)?;
     let key = source_key(source.as_ref()).map_err(CallbackError::msg)?;
@@ -344,15 +345,14 @@ async fn view_key(spec: Option<Value>, source: Option<Value>) -> Result<Value, C
         return to_json(&stored);
     }
     let frame = load(&key).await.map_err(CallbackError::msg)?;
-    let (view, frame) = view(&key, frame, spec).await.map_err(CallbackError::msg)?;
-    let rows = build(heavy(&frame, true), move || view.take_all(&frame))
-        .await
-        .map_err(CallbackError::msg)?
-        .map_err(|e| CallbackError::msg(e.to_string()))?;
-    // Not kept decoded here: this process serves the source, and a view
-    // as large would push it out of the cache.
+    let (view, _) = view(&key, frame, spec).await.map_err(CallbackError::msg)?;
+    if !view.is_complete() {
+        return Err(CallbackError::msg("the table's view is still being built"));
+    }
+    // The view's row numbers (4 bytes a row), not its rows: the store
+    // gathers them when someone reads the key (redis_store::Store::put_rows).
     let stored = crate::store()
-        .put_uncached(&rows)
+        .put_rows(&key.key, &view.indices())
         .await
         .map(FrameRef::from)
         .map_err(CallbackError::msg)?;

@@ -56,6 +56,7 @@ mod key;
 mod lru;
 mod memory;
 mod redis_backend;
+mod rows;
 mod store;
 
 pub use backend::{Backend, BackendStats, BoxFuture};

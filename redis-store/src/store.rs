@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
-use polars::prelude::DataFrame;
+use polars::prelude::{DataFrame, IdxCa, IdxSize, PlSmallStr};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -16,6 +16,7 @@ use crate::key::{CacheKey, FrameKey, FrameRef, Slot};
 use crate::lru::Lru;
 use crate::memory::MemoryBackend;
 use crate::redis_backend::{RedisBackend, RedisConfig};
+use crate::rows;
 
 /// Default size of the decoded-frame cache: 512 MiB of frames.
 pub const DEFAULT_DECODED_CACHE_BYTES: u64 = 512 << 20;
@@ -266,6 +267,68 @@ impl Store {
         self.put_encoded(df).await
     }
 
+    /// Stores rows `rows` of the frame under `source`, in that order, as a
+    /// frame of its own — without gathering or encoding them: what is
+    /// stored is `source`'s key and the row numbers (4 bytes a row). The
+    /// frame is built, and cached, when it is first read with
+    /// [`get`](Self::get), from `source`, which must still be stored then
+    /// (else that read is [`Error::NotFound`] for `source`). For a view of
+    /// a large frame (a table's filtered, sorted rows) that others may
+    /// read. Its key differs from the key [`put`](Self::put) gives the
+    /// same rows gathered. [`Error::NotFound`] if `source` is not stored
+    /// now.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use polars::prelude::*;
+    /// let store = redis_store::Store::memory();
+    /// let df = df!("a" => [10i64, 20, 30]).unwrap();
+    /// let source = store.put(&df).await.unwrap();
+    /// let view = store.put_rows(&source, &[2, 0]).await.unwrap();
+    /// let got = store.get(&view).await.unwrap();
+    /// assert!(got.equals(&df!("a" => [30i64, 10]).unwrap()));
+    /// # }
+    /// ```
+    pub async fn put_rows(&self, source: &FrameKey, rows: &[IdxSize]) -> Result<FrameKey> {
+        if !self.contains(source).await? {
+            return Err(source.slot().not_found());
+        }
+        let (source, rows) = (*source, rows.to_vec());
+        let encoded = blocking("encode", move || Ok(rows::encode(&source, &rows))).await?;
+        self.check_size("stored rows", encoded.bytes.len())?;
+        self.inner
+            .backend
+            .put(encoded.key.slot(), encoded.bytes)
+            .await?;
+        Ok(encoded.key)
+    }
+
+    /// The frame a rows value (see [`put_rows`](Self::put_rows)) stored
+    /// under `key` names: its source's rows, gathered.
+    async fn get_rows(&self, key: FrameKey, bytes: Bytes) -> Result<DataFrame> {
+        let (source, rows) = rows::decode(&bytes, &key)?;
+        drop(bytes);
+        let frame = Box::pin(self.get(&source)).await?;
+        blocking("gather", move || {
+            let height = frame.height();
+            if let Some(&bad) = rows.iter().find(|&&r| r as usize >= height) {
+                return Err(Error::Integrity {
+                    key: key.to_hex(),
+                    detail: format!(
+                        "the stored rows name row {bad} of frame {source}, which has {height} rows"
+                    ),
+                });
+            }
+            let rows = IdxCa::from_vec(PlSmallStr::EMPTY, rows);
+            frame.take(&rows).map_err(|source| Error::Decode {
+                key: key.to_hex(),
+                source,
+            })
+        })
+        .await
+    }
+
     /// Encodes `df` and writes it to the backend.
     async fn put_encoded(&self, df: &DataFrame) -> Result<FrameKey> {
         let compression = self.inner.compression;
@@ -318,16 +381,25 @@ impl Store {
         self.check_size("stored frame", bytes.len())?;
         let verify = self.inner.backend.is_remote();
         let key = *key;
-        let df = blocking("decode", move || {
-            if verify && codec::key_of(&bytes) != key {
+        let checked = move |bytes: &Bytes| {
+            if verify && codec::key_of(bytes) != key {
                 return Err(Error::Integrity {
                     key: key.to_hex(),
                     detail: "the stored bytes do not hash to the key".into(),
                 });
             }
-            codec::decode(bytes, &key)
-        })
-        .await?;
+            Ok(())
+        };
+        let df = if rows::is_rows(&bytes) {
+            let bytes = blocking("verify", move || checked(&bytes).map(|()| bytes)).await?;
+            self.get_rows(key, bytes).await?
+        } else {
+            blocking("decode", move || {
+                checked(&bytes)?;
+                codec::decode(bytes, &key)
+            })
+            .await?
+        };
         self.remember(key, &df);
         Ok(df)
     }
@@ -589,6 +661,31 @@ mod tests {
         assert_eq!(rt.block_on(store.get(&served)).unwrap().height(), 1_000);
         assert_eq!(rt.block_on(store.get(&view)).unwrap().height(), 50_000);
         assert_eq!(entries(&store), 3);
+    }
+
+    /// Rows of a frame read back gathered, in their order (repeats too),
+    /// are cached once read, and rows past the source's end are an
+    /// integrity error, not a panic.
+    #[tokio::test]
+    async fn rows_of_a_frame_read_back_gathered() {
+        let store = Store::memory();
+        let df = frame(5);
+        let source = store.put(&df).await.unwrap();
+        let view = store.put_rows(&source, &[4, 0, 4]).await.unwrap();
+        let got = store.get(&view).await.unwrap();
+        let want = df
+            .take(&IdxCa::from_vec(PlSmallStr::EMPTY, vec![4, 0, 4]))
+            .unwrap();
+        assert!(got.equals(&want));
+        let hits = store.stats().await.unwrap().decoded_cache.hits;
+        store.get(&view).await.unwrap();
+        assert_eq!(store.stats().await.unwrap().decoded_cache.hits, hits + 1);
+        let empty = store.put_rows(&source, &[]).await.unwrap();
+        assert_eq!(store.get(&empty).await.unwrap().height(), 0);
+        let past = store.put_rows(&source, &[1, 5]).await.unwrap();
+        let err = store.get(&past).await.unwrap_err();
+        assert!(matches!(err, Error::Integrity { .. }), "{err}");
+        assert!(err.to_string().contains("row 5"), "{err}");
     }
 
     #[test]

@@ -353,3 +353,52 @@ async fn bytes_and_json_cache_entries() {
     assert!(keys_of(&url, &ns).is_empty());
     let _ = FrameKey::parse(&key.to_hex()).unwrap(); // same textual format
 }
+
+/// Rows of a stored frame, stored as row numbers: another process reads
+/// them as the gathered frame; the key is checked like a frame's; once the
+/// source is gone, reading the rows says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_of_a_frame_are_read_by_another_process() {
+    let url = shared_url();
+    let ns = unique_ns("rows");
+    let store = redis_store(config(&ns), true);
+    let other = redis_store(config(&ns), false);
+    let df = df!("a" => [1i64, 2, 3, 4], "b" => ["w", "x", "y", "z"]).unwrap();
+    let source = store.put(&df).await.unwrap();
+    let view = store.put_rows(&source, &[3, 1, 1]).await.unwrap();
+    assert_ne!(view, source);
+    assert_eq!(store.put_rows(&source, &[3, 1, 1]).await.unwrap(), view);
+    let want = df!("a" => [4i64, 2, 2], "b" => ["z", "x", "x"]).unwrap();
+    assert!(other.get(&view).await.unwrap().equals(&want));
+
+    // A tampered value fails its key check.
+    let slot = format!("{ns}:frame:{view}");
+    let mut con = raw(&url);
+    let mut bytes: Vec<u8> = redis::cmd("GET").arg(&slot).query(&mut con).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    let _: () = redis::cmd("SET")
+        .arg(&slot)
+        .arg(&bytes)
+        .query(&mut con)
+        .unwrap();
+    let fresh = redis_store(config(&ns), false);
+    let err = fresh.get(&view).await.unwrap_err();
+    assert!(matches!(err, Error::Integrity { .. }), "{err}");
+
+    // Rows of a source that is gone: NotFound naming the source.
+    let again = store.put_rows(&source, &[0]).await.unwrap();
+    assert!(store.delete(&source).await.unwrap());
+    let err = fresh.get(&again).await.unwrap_err();
+    assert!(
+        err.is_not_found() && err.to_string().contains(&source.to_hex()),
+        "{err}"
+    );
+    assert!(
+        store
+            .put_rows(&source, &[0])
+            .await
+            .unwrap_err()
+            .is_not_found()
+    );
+}
