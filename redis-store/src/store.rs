@@ -296,12 +296,7 @@ impl Store {
         }
         let (source, rows) = (*source, rows.to_vec());
         let encoded = blocking("encode", move || Ok(rows::encode(&source, &rows))).await?;
-        self.check_size("stored rows", encoded.bytes.len())?;
-        self.inner
-            .backend
-            .put(encoded.key.slot(), encoded.bytes)
-            .await?;
-        Ok(encoded.key)
+        self.write("stored rows", encoded).await
     }
 
     /// The frame a rows value (see [`put_rows`](Self::put_rows)) stored
@@ -334,7 +329,12 @@ impl Store {
         let compression = self.inner.compression;
         let owned = df.clone();
         let encoded = blocking("encode", move || codec::encode(&owned, compression)).await?;
-        self.check_size("encoded frame", encoded.bytes.len())?;
+        self.write("encoded frame", encoded).await
+    }
+
+    /// Writes an encoded value (`what`, for a size error) to the backend.
+    async fn write(&self, what: &'static str, encoded: codec::Encoded) -> Result<FrameKey> {
+        self.check_size(what, encoded.bytes.len())?;
         self.inner
             .backend
             .put(encoded.key.slot(), encoded.bytes)
