@@ -227,14 +227,7 @@ async fn corruption_is_an_integrity_error() {
     let store = redis_store(config(&ns), false);
     let key = store.put(&df!("a" => [1i32, 2]).unwrap()).await.unwrap();
     let manifest = format!("{ns}:frame:{key}");
-    let mut raw_value: Vec<u8> = redis::cmd("GET").arg(&manifest).query(&mut con).unwrap();
-    let last = raw_value.len() - 1;
-    raw_value[last] ^= 0x40;
-    let _: () = redis::cmd("SET")
-        .arg(&manifest)
-        .arg(&raw_value)
-        .query(&mut con)
-        .unwrap();
+    flip_last_byte(&mut con, &manifest, 0x40);
     let err = store.get(&key).await.unwrap_err();
     assert!(matches!(err, Error::Integrity { .. }), "{err}");
     // chunked value: flip a byte in a chunk, then truncate one
@@ -373,15 +366,7 @@ async fn rows_of_a_frame_are_read_by_another_process() {
 
     // A tampered value fails its key check.
     let slot = format!("{ns}:frame:{view}");
-    let mut con = raw(&url);
-    let mut bytes: Vec<u8> = redis::cmd("GET").arg(&slot).query(&mut con).unwrap();
-    let last = bytes.len() - 1;
-    bytes[last] ^= 1;
-    let _: () = redis::cmd("SET")
-        .arg(&slot)
-        .arg(&bytes)
-        .query(&mut con)
-        .unwrap();
+    flip_last_byte(&mut raw(&url), &slot, 1);
     let fresh = redis_store(config(&ns), false);
     let err = fresh.get(&view).await.unwrap_err();
     assert!(matches!(err, Error::Integrity { .. }), "{err}");

@@ -203,3 +203,16 @@ pub fn incompressible(n: usize, seed: u64) -> DataFrame {
         .collect();
     df!("id" => ids, "hex" => hex).expect("frame")
 }
+
+/// Flips bits of the last byte of the raw Redis value under `redis_key`
+/// (a tampered or corrupted value).
+pub fn flip_last_byte(con: &mut redis::Connection, redis_key: &str, mask: u8) {
+    let mut value: Vec<u8> = redis::cmd("GET").arg(redis_key).query(con).unwrap();
+    let last = value.len() - 1;
+    value[last] ^= mask;
+    let _: () = redis::cmd("SET")
+        .arg(redis_key)
+        .arg(&value)
+        .query(con)
+        .unwrap();
+}
