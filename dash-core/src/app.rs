@@ -1,19 +1,22 @@
-//! [`Dash`]: the app builder — layout, callbacks, page settings, debug mode.
+//! [`Dash`]: the app builder — layout, callbacks, state, extensions, page
+//! settings, debug mode.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
-
-use serde_json::Value;
 
 use crate::callback::{Callback, ClientsideFunction};
 use crate::component::Children;
 use crate::deps::Group;
+use crate::extension::Extension;
 use crate::handler::Handler;
+use crate::library::ComponentLibrary;
+use crate::state::AppState;
 
 /// The layout: fixed, or built anew for every page load.
 #[derive(Clone)]
 pub(crate) enum Layout {
-    Static(Arc<Value>),
+    Static(Children),
     PerRequest(Arc<dyn Fn() -> Children + Send + Sync>),
 }
 
@@ -120,6 +123,9 @@ pub struct Dash {
     pub(crate) prevent_initial_callbacks: bool,
     pub(crate) dev_tools: DevTools,
     pub(crate) max_body_bytes: usize,
+    pub(crate) state: AppState,
+    pub(crate) libraries: Vec<ComponentLibrary>,
+    pub(crate) extensions: HashSet<String>,
 }
 
 impl Default for Dash {
@@ -134,7 +140,7 @@ impl Dash {
     pub fn new() -> Self {
         let debug = std::env::var("DASH_DEBUG")
             .is_ok_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes"));
-        Dash {
+        let mut app = Dash {
             title: "Dash".into(),
             update_title: Some("Updating...".into()),
             layout: None,
@@ -153,16 +159,25 @@ impl Dash {
                 DevTools::PRODUCTION
             },
             max_body_bytes: 16 * 1024 * 1024,
-        }
+            state: AppState::new(),
+            libraries: Vec::new(),
+            extensions: HashSet::new(),
+        };
+        app.extension(crate::builtin::DashComponents);
+        app
     }
 
-    /// Sets a fixed layout.
+    /// Sets a fixed layout. Props made at render
+    /// ([`crate::Component::deferred_prop`]) are made once, when the app
+    /// starts serving.
     pub fn layout(&mut self, layout: impl Into<Children>) -> &mut Self {
-        self.layout = Some(Layout::Static(Arc::new(layout.into().into_value())));
+        self.layout = Some(Layout::Static(layout.into()));
         self
     }
 
     /// Builds the layout anew for every page load (Dash's function layout).
+    /// The function runs off the async threads; All-in-One components
+    /// built in it are cheap (their app-specific parts are made at render).
     pub fn layout_fn<L, F>(&mut self, f: F) -> &mut Self
     where
         L: Into<Children>,
@@ -292,6 +307,64 @@ impl Dash {
     /// Fine-grained debug switches.
     pub fn dev_tools(&mut self, tools: DevTools) -> &mut Self {
         self.dev_tools = tools;
+        self
+    }
+
+    /// Puts a value into the app's state (replacing one of the same type):
+    /// callbacks read it with [`crate::CallbackContext::state`] or
+    /// [`crate::app_state`], components when the app renders them. Each
+    /// app has its own state.
+    ///
+    /// ```
+    /// use dash_core::prelude::*;
+    /// struct Greeting(&'static str);
+    /// let mut app = Dash::new();
+    /// app.state(Greeting("Hej"));
+    /// app.callback(Output::new("out", "children"), Input::new("in", "value"), |v: Option<String>| {
+    ///     let greeting = dash_core::app_state()?.require::<Greeting>()?;
+    ///     Ok::<_, CallbackError>(format!("{} {}", greeting.0, v.unwrap_or_default()))
+    /// });
+    /// ```
+    pub fn state<T: Send + Sync + 'static>(&mut self, value: T) -> &mut Self {
+        self.state.insert(value);
+        self
+    }
+
+    /// Puts a value into the app's state unless there is one of its type:
+    /// what an [`Extension`] uses for its defaults.
+    pub fn init_state<T: Send + Sync + 'static>(&mut self, init: impl FnOnce() -> T) -> &mut Self {
+        self.state.get_or_init(init);
+        self
+    }
+
+    /// The app's state (shared: a clone is a handle to the same values).
+    pub fn app_state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Applies an extension to this app unless one of the same
+    /// [`name`](Extension::name) was applied already.
+    pub fn extension(&mut self, extension: impl Extension) -> &mut Self {
+        self.apply_extension(&extension);
+        self
+    }
+
+    pub(crate) fn apply_extension(&mut self, extension: &dyn Extension) {
+        if self.extensions.insert(extension.name().to_owned()) {
+            extension.register(self);
+        }
+    }
+
+    /// Whether an extension of this name was applied.
+    pub fn has_extension(&self, name: &str) -> bool {
+        self.extensions.contains(name)
+    }
+
+    /// Serves a component library's (or an All-in-One component's) files
+    /// and links its scripts and stylesheets in the page, after the
+    /// libraries added before it.
+    pub fn component_library(&mut self, library: ComponentLibrary) -> &mut Self {
+        self.libraries.push(library);
         self
     }
 

@@ -1,14 +1,19 @@
 //! The front-end files: the pinned Dash packages embedded at build time
-//! (see `build.rs`), served at Dash's URLs with fingerprints, caching
-//! headers and gzip.
+//! (see `build.rs`) and the files of every component library an app
+//! registers, served at Dash's URLs with fingerprints, caching headers and
+//! gzip.
 
 use std::collections::HashMap;
 use std::io::Write as _;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
+use bytes::Bytes;
+
+use crate::http_util::error_response;
+use crate::library::ComponentLibrary;
 
 /// One embedded file of a front-end package.
 #[derive(Debug)]
@@ -30,66 +35,102 @@ include!(concat!(env!("OUT_DIR"), "/frontend_files.rs"));
 /// The Dash version whose front end is embedded.
 pub const DASH_VERSION: &str = "4.4.1";
 
-/// Index of the embedded files with a lazily filled gzip cache.
-pub(crate) struct Bundles {
-    files: HashMap<String, usize>,
-    gzipped: Vec<OnceLock<Arc<Vec<u8>>>>,
+/// The packages and paths of the renderer's own files (React, the
+/// renderer, polyfills): linked by the index page itself. Every other
+/// embedded file belongs to a component library ([`crate::builtin`]).
+pub(crate) fn is_renderer_file(f: &BundledFile) -> bool {
+    f.namespace == "dash" && (f.path.starts_with("deps/") || f.path.starts_with("dash-renderer/"))
 }
 
-impl Bundles {
-    pub(crate) fn new() -> Self {
-        let files = FRONTEND_FILES
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (format!("{}/{}", f.namespace, f.path), i))
-            .collect();
-        Bundles {
-            files,
-            gzipped: FRONTEND_FILES.iter().map(|_| OnceLock::new()).collect(),
+/// One file served under `_dash-component-suites/`.
+struct SuiteFile {
+    content: Bytes,
+    version: String,
+    etag: String,
+    gzipped: OnceLock<Bytes>,
+}
+
+/// Every file an app serves under `_dash-component-suites/<package>/`:
+/// the renderer's and each component library's, with a lazily filled
+/// gzip cache.
+pub(crate) struct Suites {
+    files: HashMap<String, SuiteFile>,
+    embedded: bool,
+}
+
+impl Suites {
+    /// The renderer's files and those of `libraries`. Two libraries may
+    /// share a package but not a file.
+    pub(crate) fn new(libraries: &[ComponentLibrary]) -> Result<Self, crate::Error> {
+        let mut files = HashMap::new();
+        for f in FRONTEND_FILES.iter().filter(|f| is_renderer_file(f)) {
+            files.insert(
+                format!("{}/{}", f.namespace, f.path),
+                SuiteFile {
+                    content: Bytes::from_static(f.content),
+                    version: f.version.to_owned(),
+                    etag: f.etag.to_owned(),
+                    gzipped: OnceLock::new(),
+                },
+            );
         }
+        for lib in libraries {
+            lib.validate()?;
+            for f in &lib.files {
+                let key = format!("{}/{}", lib.package, f.path);
+                let file = SuiteFile {
+                    content: f.content.clone(),
+                    version: lib.version.clone(),
+                    etag: f.etag().to_owned(),
+                    gzipped: OnceLock::new(),
+                };
+                if files.insert(key.clone(), file).is_some() {
+                    return Err(crate::Error::Config(format!(
+                        "two component libraries serve the file {key}; give each library its own package name"
+                    )));
+                }
+            }
+        }
+        Ok(Suites {
+            files,
+            embedded: !FRONTEND_FILES.is_empty(),
+        })
     }
 
-    /// Whether the front end was embedded (it is not in docs builds).
-    pub(crate) fn is_empty(&self) -> bool {
-        self.files.is_empty()
-    }
-
-    pub(crate) fn get(&self, namespace: &str, path: &str) -> Option<(usize, &'static BundledFile)> {
-        self.files
-            .get(&format!("{namespace}/{path}"))
-            .map(|i| (*i, &FRONTEND_FILES[*i]))
+    fn get(&self, package: &str, path: &str) -> Option<&SuiteFile> {
+        self.files.get(&format!("{package}/{path}"))
     }
 
     /// The fingerprinted URL path (after `_dash-component-suites/`) of a file.
-    pub(crate) fn fingerprinted(&self, namespace: &str, path: &str) -> String {
-        match self.get(namespace, path) {
-            Some((_, f)) => format!("{namespace}/{}", fingerprint(path, f.version, f.etag)),
-            None => format!("{namespace}/{path}"),
+    pub(crate) fn fingerprinted(&self, package: &str, path: &str) -> String {
+        match self.get(package, path) {
+            Some(f) => format!("{package}/{}", fingerprint(path, &f.version, &f.etag)),
+            None => format!("{package}/{path}"),
         }
     }
 
-    fn gzip(&self, i: usize) -> Arc<Vec<u8>> {
-        self.gzipped[i]
+    fn gzip(file: &SuiteFile) -> Bytes {
+        file.gzipped
             .get_or_init(|| {
                 let mut enc =
                     flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
                 // Writing to a Vec cannot fail.
-                let _ = enc.write_all(FRONTEND_FILES[i].content);
-                Arc::new(enc.finish().unwrap_or_default())
+                let _ = enc.write_all(&file.content);
+                Bytes::from(enc.finish().unwrap_or_default())
             })
             .clone()
     }
 
-    /// Answers `GET _dash-component-suites/<namespace>/<path>`.
-    pub(crate) fn serve(&self, namespace: &str, raw_path: &str, headers: &HeaderMap) -> Response {
+    /// Answers `GET _dash-component-suites/<package>/<path>`.
+    pub(crate) fn serve(&self, package: &str, raw_path: &str, headers: &HeaderMap) -> Response {
         let (path, fingerprinted) = strip_fingerprint(raw_path);
-        let Some((i, file)) = self.get(namespace, &path) else {
-            let msg = if self.is_empty() {
+        let Some(file) = self.get(package, &path) else {
+            let msg = if !self.embedded && package == "dash" {
                 "the Dash front end was not embedded in this build (DASH_RS_NO_FRONTEND or docs build)".to_owned()
             } else {
-                format!("no front-end file {namespace}/{raw_path}")
+                format!("no front-end file {package}/{raw_path}")
             };
-            return crate::server::error_response(StatusCode::NOT_FOUND, &msg);
+            return error_response(StatusCode::NOT_FOUND, &msg);
         };
         let etag = format!("\"{}\"", file.etag);
         let mut builder = Response::builder()
@@ -117,12 +158,11 @@ impl Bundles {
             .and_then(|v| v.to_str().ok())
             .is_some_and(accepts_gzip);
         let response = if wants_gzip && file.content.len() > 1024 {
-            let gz = self.gzip(i);
             builder
                 .header(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"))
-                .body(Body::from(gz.as_ref().clone()))
+                .body(Body::from(Self::gzip(file)))
         } else {
-            builder.body(Body::from(file.content))
+            builder.body(Body::from(file.content.clone()))
         };
         response.unwrap_or_default()
     }
@@ -241,7 +281,8 @@ mod tests {
 
     #[test]
     fn the_pinned_set_is_embedded() {
-        let b = Bundles::new();
+        let mut app = crate::Dash::new();
+        let b = Suites::new(&std::mem::take(&mut app.libraries)).unwrap();
         for (ns, p) in [
             ("dash", "deps/react@18.3.1.min.js"),
             ("dash", "dash-renderer/build/dash_renderer.min.js"),
@@ -253,5 +294,16 @@ mod tests {
         ] {
             assert!(b.get(ns, p).is_some(), "{ns}/{p} missing");
         }
+        // Two libraries may not serve the same file.
+        let twice = [
+            ComponentLibrary::new("lib", "1").script("a.js", &b"1"[..]),
+            ComponentLibrary::new("lib", "2").script("a.js", &b"2"[..]),
+        ];
+        assert!(Suites::new(&twice).is_err());
+        let beside = [
+            ComponentLibrary::new("lib", "1").script("a.js", &b"1"[..]),
+            ComponentLibrary::new("lib", "2").script("b.js", &b"2"[..]),
+        ];
+        assert!(Suites::new(&beside).is_ok());
     }
 }

@@ -6,11 +6,15 @@
 //! [`crate::dash_table`] wrap a `Component`; `Component` itself is the
 //! escape hatch for community component libraries.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 use serde_json::{Map, Value};
 
+use crate::deferred::{Deferred, DeferredProps};
 use crate::id::ComponentId;
+use crate::state::AppState;
 
 /// A component of any library: namespace, type and props.
 ///
@@ -22,11 +26,36 @@ use crate::id::ComponentId;
 ///     r#"{"type":"Gauge","namespace":"my_library","props":{"id":"g","value":3}}"#
 /// );
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 pub struct Component {
     namespace: String,
     type_name: String,
     props: Map<String, Value>,
+    /// Props (here or in nested components) whose values are made when an
+    /// app renders the tree; their places in `props` hold placeholders.
+    deferred: DeferredProps,
+}
+
+impl std::fmt::Debug for Component {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Component");
+        d.field("namespace", &self.namespace)
+            .field("type_name", &self.type_name)
+            .field("props", &self.props);
+        if !self.deferred.is_empty() {
+            d.field("deferred", &self.deferred.len());
+        }
+        d.finish()
+    }
+}
+
+/// Equal namespace, type and props (deferred props compare by placeholder).
+impl PartialEq for Component {
+    fn eq(&self, other: &Self) -> bool {
+        self.namespace == other.namespace
+            && self.type_name == other.type_name
+            && self.props == other.props
+    }
 }
 
 impl Component {
@@ -36,6 +65,7 @@ impl Component {
             namespace: namespace.into(),
             type_name: type_name.into(),
             props: Map::new(),
+            deferred: DeferredProps::default(),
         }
     }
 
@@ -52,9 +82,52 @@ impl Component {
     }
 
     /// Sets a prop that holds components (`children` or another node prop).
-    pub fn children_prop(self, name: impl Into<String>, children: impl Into<Children>) -> Self {
-        let v = children.into().into_value();
+    pub fn children_prop(mut self, name: impl Into<String>, children: impl Into<Children>) -> Self {
+        let (v, deferred) = children.into().into_parts();
+        self.deferred.extend(deferred);
         self.prop(name, v)
+    }
+
+    /// Sets a prop whose value is made when an app renders this component
+    /// (its layout is served, or a callback returns it), from that app's
+    /// [`AppState`]. This is how an All-in-One component reaches the
+    /// app's store or cache while its constructor stays synchronous and
+    /// cheap: the expensive or app-specific part runs at render.
+    ///
+    /// `make` may run once per render (for a layout function, once per
+    /// page load); an error becomes the app's error for that request.
+    /// Outside an app (serializing the component by hand) the value
+    /// cannot be made and serialization fails with a message saying so.
+    ///
+    /// ```
+    /// use dash_core::{AppState, Component};
+    /// struct Greeting(String);
+    /// let c = Component::new("ns", "T").deferred_prop("title", |state: &AppState| {
+    ///     Ok(state.get::<Greeting>().map_or("hello".into(), |g| g.0.clone()).into())
+    /// });
+    /// let state = AppState::new();
+    /// state.insert(Greeting("hej".into()));
+    /// assert_eq!(c.render(&state).unwrap()["props"]["title"], "hej");
+    /// ```
+    pub fn deferred_prop<F>(mut self, name: impl Into<String>, make: F) -> Self
+    where
+        F: Fn(&AppState) -> Result<Value, String> + Send + Sync + 'static,
+    {
+        let (placeholder, deferred) = Deferred::new(Arc::new(make));
+        self.deferred.push(deferred);
+        self.prop(name, placeholder)
+    }
+
+    /// The component as JSON with its deferred props made from `state`.
+    pub fn render(&self, state: &AppState) -> Result<Value, String> {
+        let mut v = self.to_value();
+        self.deferred.resolve(&mut v, state)?;
+        Ok(v)
+    }
+
+    /// Whether some prop of this tree is made at render.
+    pub fn has_deferred(&self) -> bool {
+        !self.deferred.is_empty()
     }
 
     /// Sets `children`.
@@ -103,6 +176,20 @@ impl Component {
 
 impl Serialize for Component {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if !self.deferred.is_empty() {
+            // Returned by a callback: made from the callback's app.
+            let state = crate::context::callback_context()
+                .map(|c| c.app_state().clone())
+                .ok_or_else(|| {
+                    serde::ser::Error::custom(format!(
+                        "the {}.{} component has props made by the app that renders it; \
+                         serialize it inside a callback or give it to an app's layout",
+                        self.namespace, self.type_name
+                    ))
+                })?;
+            let v = self.render(&state).map_err(serde::ser::Error::custom)?;
+            return v.serialize(s);
+        }
         let mut st = s.serialize_struct("Component", 3)?;
         st.serialize_field("type", &self.type_name)?;
         st.serialize_field("namespace", &self.namespace)?;
@@ -182,7 +269,20 @@ pub enum Node {
 }
 
 impl Node {
-    /// The node as JSON.
+    /// The node as JSON and the deferred props in it.
+    pub(crate) fn into_parts(self) -> (Value, DeferredProps) {
+        match self {
+            Node::Component(mut c) => {
+                let d = std::mem::take(&mut c.deferred);
+                (c.into_value(), d)
+            }
+            other => (other.into_value(), DeferredProps::default()),
+        }
+    }
+
+    /// The node as JSON. Deferred props (see
+    /// [`Component::deferred_prop`]) keep their placeholders; an app
+    /// renders them.
     pub fn into_value(self) -> Value {
         match self {
             Node::Component(c) => c.into_value(),
@@ -263,7 +363,34 @@ pub enum Children {
 }
 
 impl Children {
-    /// The children as JSON.
+    /// The children as JSON and the deferred props in them.
+    pub(crate) fn into_parts(self) -> (Value, DeferredProps) {
+        match self {
+            Children::One(n) => n.into_parts(),
+            Children::Many(v) => {
+                let mut all = DeferredProps::default();
+                let values = v
+                    .into_iter()
+                    .map(|n| {
+                        let (v, d) = n.into_parts();
+                        all.extend(d);
+                        v
+                    })
+                    .collect();
+                (Value::Array(values), all)
+            }
+        }
+    }
+
+    /// The children as JSON made with `state`: deferred props rendered.
+    pub fn render(self, state: &AppState) -> Result<Value, String> {
+        let (mut v, d) = self.into_parts();
+        d.resolve(&mut v, state)?;
+        Ok(v)
+    }
+
+    /// The children as JSON. Deferred props keep their placeholders (see
+    /// [`Children::render`]).
     pub fn into_value(self) -> Value {
         match self {
             Children::One(n) => n.into_value(),

@@ -6,24 +6,14 @@ use std::sync::{Arc, Mutex};
 use serde_json::{Map, Value};
 
 use crate::id::ComponentId;
+pub use crate::request::Triggered;
 use crate::request::{Lists, OutputsList};
+use crate::state::AppState;
 use crate::stream::{Splice, Streams};
-
-/// One property that changed and fired the callback.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Triggered {
-    /// `"<idstr>.<prop>"` as the renderer sent it.
-    pub prop_id: String,
-    /// The component ID, parsed (dict IDs become [`ComponentId::Dict`]).
-    pub id: Option<ComponentId>,
-    /// The property name.
-    pub property: String,
-    /// The new value of that property.
-    pub value: Value,
-}
 
 #[derive(Debug, Default)]
 pub(crate) struct ContextInner {
+    pub(crate) app_state: AppState,
     pub(crate) triggered: Vec<Triggered>,
     pub(crate) inputs_list: Lists,
     pub(crate) states_list: Lists,
@@ -57,6 +47,15 @@ pub fn callback_context() -> Option<CallbackContext> {
     CURRENT.try_with(Clone::clone).ok()
 }
 
+/// The state of the app whose callback runs on this task (see
+/// [`crate::Dash::state`]), or an error outside a callback — so a callback
+/// can write `app_state()?.require::<MyStore>()?`.
+pub fn app_state() -> Result<AppState, crate::CallbackError> {
+    callback_context()
+        .map(|c| c.0.app_state.clone())
+        .ok_or_else(|| crate::CallbackError::msg("app_state() is available only inside a callback"))
+}
+
 /// Sets props of any component from inside a callback (Dash's `set_props`).
 /// The updates travel with the callback's response. Returns `false` (and
 /// does nothing) when called outside a callback.
@@ -88,6 +87,25 @@ impl CallbackContext {
 
     pub(crate) async fn scope<F: std::future::Future>(self, f: F) -> F::Output {
         CURRENT.scope(self, f).await
+    }
+
+    /// The state of the app this callback runs in.
+    pub fn app_state(&self) -> &AppState {
+        &self.0.app_state
+    }
+
+    /// The app's value of type `T` (see [`crate::Dash::state`]).
+    ///
+    /// ```
+    /// # use dash_core::callback_context;
+    /// struct Greeting(String);
+    /// fn greet() -> Option<String> {
+    ///     let ctx = callback_context()?;
+    ///     ctx.state::<Greeting>().map(|g| g.0.clone())
+    /// }
+    /// ```
+    pub fn state<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        self.0.app_state.get::<T>()
     }
 
     /// Every property that fired this call (empty on the initial call).

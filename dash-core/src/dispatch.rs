@@ -1,37 +1,20 @@
-//! `POST _dash-update-component`: decode the request, run the callback,
-//! encode the response. Every malformed request gets a 4xx naming the
-//! problem; a failing or panicking callback gets a 500 with its message.
+//! Step 4 of a callback request: run the callback with its parts in its
+//! context and turn its result into an [`Outcome`]. A failing or panicking
+//! callback is a 500 with its message; a malformed request (steps 1–2) a
+//! 4xx naming the problem.
 
-use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
 
 use futures_util::FutureExt as _;
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::callback::{Compiled, Kind};
-use crate::context::{CallbackContext, ContextInner, Triggered};
-use crate::deps::Dependency;
+use crate::context::{CallbackContext, ContextInner};
 use crate::handler::{CallbackError, ErrorKind, is_no_update};
-use crate::id::ComponentId;
-use crate::request::{Lists, OutputsList, TypedRequest, typed_parts};
+use crate::registry::Registry;
+use crate::request::{self, BadRequest, OutputSlot, Parts, Target};
+use crate::state::AppState;
 use crate::stream::Splice;
-
-/// The body the renderer posts.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct CallbackRequest {
-    output: String,
-    #[serde(default)]
-    outputs: Value,
-    #[serde(default)]
-    inputs: Vec<Value>,
-    #[serde(default)]
-    state: Vec<Value>,
-    #[serde(default)]
-    changed_prop_ids: Vec<String>,
-}
 
 /// The outcome of one callback request.
 pub(crate) enum Outcome {
@@ -48,90 +31,10 @@ pub(crate) enum Outcome {
     Failed(String),
 }
 
-/// The callbacks of an app, by `output` key.
-pub(crate) type Registry = HashMap<String, Arc<Compiled>>;
-
-pub(crate) async fn dispatch(registry: &Registry, body: &[u8]) -> Outcome {
-    // The usual body reads into typed parts in one pass; anything else is
-    // read again as `Value`s, which names the problem precisely.
-    if let Ok(req) = serde_json::from_slice::<TypedRequest>(body) {
-        let cb = match find_callback(registry, &req.output) {
-            Ok(cb) => cb,
-            Err(o) => return o,
-        };
-        if let Some(parts) = typed_parts(cb, req) {
-            return run(cb, parts).await.unwrap_or_else(|o| o);
-        }
+impl From<BadRequest> for Outcome {
+    fn from(BadRequest(code, msg): BadRequest) -> Self {
+        Outcome::BadRequest(code, msg)
     }
-    let req: CallbackRequest = match serde_json::from_slice(body) {
-        Ok(r) => r,
-        Err(e) => {
-            return Outcome::BadRequest(
-                400,
-                format!("the request body is not a valid callback request: {e}"),
-            );
-        }
-    };
-    let cb = match find_callback(registry, &req.output) {
-        Ok(cb) => cb,
-        Err(o) => return o,
-    };
-    match general_parts(cb, req) {
-        Ok(parts) => run(cb, parts).await.unwrap_or_else(|o| o),
-        Err(o) => o,
-    }
-}
-
-/// The server-side callback registered for `output`.
-fn find_callback<'r>(registry: &'r Registry, output: &str) -> Result<&'r Arc<Compiled>, Outcome> {
-    let Some(cb) = registry.get(output) else {
-        return Err(Outcome::BadRequest(
-            404,
-            format!(
-                "no callback is registered for output {output:?}; the page may be out of date (reload it)"
-            ),
-        ));
-    };
-    if matches!(cb.kind, Kind::Clientside(_)) {
-        return Err(Outcome::BadRequest(
-            400,
-            format!("{output:?} is a clientside callback; the browser runs it"),
-        ));
-    }
-    Ok(cb)
-}
-
-/// What a callback runs with, however the body was read.
-pub(crate) struct Parts {
-    pub(crate) inputs: Vec<Value>,
-    pub(crate) states: Vec<Value>,
-    pub(crate) slots: Vec<OutputSlot>,
-    pub(crate) triggered: Vec<Triggered>,
-    pub(crate) inputs_list: Lists,
-    pub(crate) states_list: Lists,
-    pub(crate) outputs_list: OutputsList,
-}
-
-/// The parts of a body read the general way; a body that does not fit
-/// the callback is a 400 naming the problem.
-pub(crate) fn general_parts(cb: &Compiled, req: CallbackRequest) -> Result<Parts, Outcome> {
-    let input_deps: Vec<&Dependency> = cb.inputs.iter().map(|i| &i.0).collect();
-    let state_deps: Vec<&Dependency> = cb.states.iter().map(|s| &s.0).collect();
-    let inputs = read_values("inputs", &req.inputs, &input_deps)?;
-    let states = read_values("state", &req.state, &state_deps)?;
-    let slots = read_outputs(cb, &req.outputs)?;
-    let triggered = triggered(&req.changed_prop_ids, |id_str, property| {
-        find_value(&req.inputs, id_str, property)
-    });
-    Ok(Parts {
-        inputs,
-        states,
-        slots,
-        triggered,
-        inputs_list: Lists::Values(req.inputs),
-        states_list: Lists::Values(req.state),
-        outputs_list: OutputsList::Value(req.outputs),
-    })
 }
 
 impl std::fmt::Debug for Outcome {
@@ -146,184 +49,32 @@ impl std::fmt::Debug for Outcome {
     }
 }
 
+/// Reads `body`, finds its callback and runs it with the app's state.
+pub(crate) async fn dispatch(registry: &Registry, state: &AppState, body: &[u8]) -> Outcome {
+    let req = match request::parse(body) {
+        Ok(r) => r,
+        Err(e) => return e.into(),
+    };
+    let cb = match registry.find(&req.output) {
+        Ok(cb) => cb,
+        Err(e) => return e.into(),
+    };
+    match request::read(cb, req) {
+        Ok(parts) => run(cb, parts, state.clone()).await.unwrap_or_else(|o| o),
+        Err(e) => e.into(),
+    }
+}
+
 fn bad(msg: String) -> Outcome {
     Outcome::BadRequest(400, msg)
 }
 
-/// Reads the values of one list (`inputs` or `state`) against its declaration.
-fn read_values(what: &str, items: &[Value], deps: &[&Dependency]) -> Result<Vec<Value>, Outcome> {
-    if items.len() != deps.len() {
-        return Err(bad(format!(
-            "expected {} {what} values, got {}",
-            deps.len(),
-            items.len()
-        )));
-    }
-    let mut out = Vec::with_capacity(items.len());
-    for (n, (item, dep)) in items.iter().zip(deps).enumerate() {
-        let value = if dep.is_multi() {
-            let Value::Array(list) = item else {
-                return Err(bad(format!(
-                    "{what}[{n}] ({}) uses ALL/ALLSMALLER and must be a list",
-                    dep.prop_id()
-                )));
-            };
-            let mut values = Vec::with_capacity(list.len());
-            for (k, entry) in list.iter().enumerate() {
-                values.push(read_one(entry).map_err(|m| bad(format!("{what}[{n}][{k}]: {m}")))?);
-            }
-            Value::Array(values)
-        } else {
-            read_one(item).map_err(|m| bad(format!("{what}[{n}] ({}): {m}", dep.prop_id())))?
-        };
-        out.push(value);
-    }
-    Ok(out)
-}
-
-fn read_one(item: &Value) -> Result<Value, String> {
-    let Value::Object(m) = item else {
-        return Err("expected an object with id, property and value".into());
-    };
-    if !m.contains_key("id") || !m.get("property").is_some_and(Value::is_string) {
-        return Err("expected an object with id, property and value".into());
-    }
-    Ok(m.get("value").cloned().unwrap_or(Value::Null))
-}
-
-/// A concrete output target: response key and property.
-pub(crate) struct Target {
-    pub(crate) key: String,
-    pub(crate) property: String,
-}
-
-fn read_target(item: &Value) -> Result<Target, String> {
-    let Value::Object(m) = item else {
-        return Err("expected an object with id and property".into());
-    };
-    let id = m
-        .get("id")
-        .ok_or_else(|| "missing id".to_owned())
-        .and_then(|v| ComponentId::from_json(v).map_err(|e| e.to_string()))?;
-    let property = m
-        .get("property")
-        .and_then(Value::as_str)
-        .ok_or_else(|| "missing property".to_owned())?;
-    Ok(Target::new(&id, property))
-}
-
-impl Target {
-    pub(crate) fn new(id: &ComponentId, property: &str) -> Self {
-        // allow_duplicate outputs carry `@<hash>`; responses use the bare prop.
-        let property = property.split('@').next().unwrap_or(property).to_owned();
-        Target {
-            key: id.key(),
-            property,
-        }
-    }
-}
-
-/// Reads the concrete outputs: one entry per declared output, each a single
-/// target or (for ALL outputs) a list of targets.
-fn read_outputs(cb: &Compiled, outputs: &Value) -> Result<Vec<OutputSlot>, Outcome> {
-    let entries: Vec<&Value> = if cb.single {
-        vec![outputs]
-    } else if cb.outputs.is_empty() {
-        Vec::new()
-    } else {
-        match outputs {
-            Value::Array(list) if list.len() == cb.outputs.len() => list.iter().collect(),
-            Value::Array(list) => {
-                return Err(bad(format!(
-                    "expected {} outputs, got {}",
-                    cb.outputs.len(),
-                    list.len()
-                )));
-            }
-            _ => {
-                return Err(bad(
-                    "outputs must be a list for a multi-output callback".into()
-                ));
-            }
-        }
-    };
-    let mut slots = Vec::with_capacity(entries.len());
-    for (n, (entry, decl)) in entries.into_iter().zip(&cb.outputs).enumerate() {
-        if decl.dep.is_multi() {
-            let Value::Array(list) = entry else {
-                return Err(bad(format!(
-                    "outputs[{n}] ({}) uses ALL and must be a list",
-                    decl.prop_id()
-                )));
-            };
-            let targets = list
-                .iter()
-                .map(read_target)
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|m| bad(format!("outputs[{n}]: {m}")))?;
-            slots.push(OutputSlot::Many(targets));
-        } else {
-            let t = read_target(entry).map_err(|m| bad(format!("outputs[{n}]: {m}")))?;
-            slots.push(OutputSlot::One(t));
-        }
-    }
-    Ok(slots)
-}
-
-pub(crate) enum OutputSlot {
-    One(Target),
-    Many(Vec<Target>),
-}
-
-/// The triggered inputs named by `changed`, each with its value as
-/// `find(id key, property)` finds it in the inputs.
-pub(crate) fn triggered(
-    changed: &[String],
-    find: impl Fn(&str, &str) -> Option<Value>,
-) -> Vec<Triggered> {
-    changed
-        .iter()
-        .map(|prop_id| {
-            let (id_str, property) = prop_id.rsplit_once('.').unwrap_or((prop_id.as_str(), ""));
-            let id = if id_str.starts_with('{') {
-                serde_json::from_str::<Value>(id_str)
-                    .ok()
-                    .and_then(|v| ComponentId::from_json(&v).ok())
-            } else {
-                Some(ComponentId::from(id_str))
-            };
-            let value = find(id_str, property).unwrap_or(Value::Null);
-            Triggered {
-                prop_id: prop_id.clone(),
-                id,
-                property: property.to_owned(),
-                value,
-            }
-        })
-        .collect()
-}
-
-fn find_value(inputs: &[Value], id_str: &str, property: &str) -> Option<Value> {
-    let matches = |item: &Value| {
-        item.get("property").and_then(Value::as_str) == Some(property)
-            && item
-                .get("id")
-                .and_then(|v| ComponentId::from_json(v).ok())
-                .is_some_and(|id| id.key() == id_str)
-    };
-    inputs.iter().find_map(|item| match item {
-        Value::Array(list) => list.iter().find(|i| matches(i)).map(|i| i["value"].clone()),
-        other if matches(other) => Some(other.get("value").cloned().unwrap_or(Value::Null)),
-        _ => None,
-    })
-}
-
-async fn run(cb: &Compiled, parts: Parts) -> Result<Outcome, Outcome> {
+async fn run(cb: &Compiled, parts: Parts, app_state: AppState) -> Result<Outcome, Outcome> {
     let Parts {
         mut inputs,
         mut states,
         slots,
-        triggered,
+        fired: triggered,
         inputs_list,
         states_list,
         outputs_list,
@@ -334,6 +85,7 @@ async fn run(cb: &Compiled, parts: Parts) -> Result<Outcome, Outcome> {
 
     let args = cb.arg_shape.assemble(&mut inputs, &mut states);
     let ctx = CallbackContext::new(ContextInner {
+        app_state,
         triggered,
         inputs_list,
         states_list,

@@ -7,9 +7,10 @@ use std::path::Path;
 use serde_json::{Map, Value, json};
 
 use crate::app::{DevTools, Resource};
-use crate::assets::{Bundles, DASH_VERSION};
+use crate::assets::{DASH_VERSION, Suites};
 use crate::callback::ClientsideFunction;
-use crate::components::children_props::CHILDREN_PROPS;
+use crate::http_util::{encode_path_segment, escape_html};
+use crate::library::{ComponentLibrary, LinkWhen};
 
 /// Everything the page needs, fixed when the app is built.
 pub(crate) struct PageSettings {
@@ -25,21 +26,8 @@ pub(crate) struct PageSettings {
     pub(crate) suppress_callback_exceptions: bool,
     pub(crate) inline_clientside: Vec<String>,
     pub(crate) validation_layout: Option<Value>,
-}
-
-pub(crate) fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            c => out.push(c),
-        }
-    }
-    out
+    /// The component libraries, in the order their files are linked.
+    pub(crate) libraries: Vec<ComponentLibrary>,
 }
 
 /// JSON safe to embed in a `<script>` element, as Dash writes it.
@@ -50,17 +38,29 @@ pub(crate) fn script_json(v: &Value) -> String {
         .replace('/', "\\u002f")
 }
 
-fn children_props() -> Value {
+/// `children_props` of every library: `{namespace: {type: [paths]}}`.
+fn children_props(libraries: &[ComponentLibrary]) -> Value {
     let mut by_ns: Map<String, Value> = Map::new();
-    for (ns, ty, paths) in CHILDREN_PROPS {
+    for (ns, ty, paths) in libraries.iter().flat_map(|l| &l.children_props) {
         let entry = by_ns
-            .entry((*ns).to_owned())
+            .entry(ns.clone())
             .or_insert_with(|| Value::Object(Map::new()));
         if let Value::Object(m) = entry {
-            m.insert((*ty).to_owned(), json!(paths));
+            m.insert(ty.clone(), json!(paths));
         }
     }
     Value::Object(by_ns)
+}
+
+/// Whether a library file is linked in a page with these switches.
+fn linked(when: LinkWhen, dev: &DevTools) -> bool {
+    match when {
+        LinkWhen::Always => true,
+        LinkWhen::Dev => dev.serve_dev_bundles,
+        LinkWhen::Prod => !dev.serve_dev_bundles,
+        LinkWhen::PropsCheck => dev.props_check,
+        LinkWhen::Served => false,
+    }
 }
 
 pub(crate) fn config_json(p: &PageSettings) -> Value {
@@ -73,7 +73,7 @@ pub(crate) fn config_json(p: &PageSettings) -> Value {
         "show_undo_redo": false,
         "suppress_callback_exceptions": p.suppress_callback_exceptions,
         "update_title": p.update_title.clone().unwrap_or_default(),
-        "children_props": children_props(),
+        "children_props": children_props(&p.libraries),
         "serve_locally": true,
         "dash_version": DASH_VERSION,
         "python_version": format!("Rust (dash-core {})", env!("CARGO_PKG_VERSION")),
@@ -138,13 +138,13 @@ fn attrs(r: &Resource) -> String {
     })
 }
 
-pub(crate) fn render(p: &PageSettings, bundles: &Bundles) -> String {
+pub(crate) fn render(p: &PageSettings, suites: &Suites) -> String {
     let prefix = &p.prefix;
     let dev = p.dev_tools.serve_dev_bundles;
     let suite = |ns: &str, path: &str| {
         format!(
             "{prefix}_dash-component-suites/{}",
-            bundles.fingerprinted(ns, path)
+            suites.fingerprinted(ns, path)
         )
     };
     let assets = p
@@ -157,7 +157,7 @@ pub(crate) fn render(p: &PageSettings, bundles: &Bundles) -> String {
             "{prefix}{}/{}?m={m}",
             p.assets_url_path,
             rel.split('/')
-                .map(crate::server::encode_path_segment)
+                .map(encode_path_segment)
                 .collect::<Vec<_>>()
                 .join("/")
         )
@@ -200,6 +200,21 @@ pub(crate) fn render(p: &PageSettings, bundles: &Bundles) -> String {
             attrs(css)
         );
     }
+    let library_files = || {
+        p.libraries.iter().flat_map(|l| {
+            l.files
+                .iter()
+                .filter(|f| linked(f.when, &p.dev_tools))
+                .map(move |f| (l.package.as_str(), f))
+        })
+    };
+    for (package, f) in library_files().filter(|(_, f)| f.css) {
+        let _ = writeln!(
+            head,
+            "<link rel=\"stylesheet\" href=\"{}\">",
+            escape_html(&suite(package, &f.path))
+        );
+    }
     for (rel, m) in assets.iter().filter(|(r, _)| r.ends_with(".css")) {
         let _ = writeln!(
             head,
@@ -238,13 +253,9 @@ pub(crate) fn render(p: &PageSettings, bundles: &Bundles) -> String {
             "dash-renderer/build/dash_renderer.min.js"
         },
     )));
-    scripts.push(script(suite("dash", "dcc/dash_core_components.js")));
-    scripts.push(script(suite("dash", "dcc/dash_core_components-shared.js")));
-    if p.dev_tools.props_check {
-        scripts.push(script(suite("dash", "dcc/proptypes.js")));
+    for (package, f) in library_files().filter(|(_, f)| !f.css) {
+        scripts.push(script(suite(package, &f.path)));
     }
-    scripts.push(script(suite("dash", "html/dash_html_components.min.js")));
-    scripts.push(script(suite("dash", "dash_table/bundle.js")));
     if !p.inline_clientside.is_empty() {
         let mut s = String::from(
             "<script>\nvar clientside = window.dash_clientside = window.dash_clientside || {};\n",

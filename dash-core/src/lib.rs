@@ -1,23 +1,39 @@
 #![doc = include_str!("../README.md")]
 #![warn(clippy::unwrap_used)]
 
-pub mod app;
-mod assets;
-pub mod callback;
+// Building blocks: IDs, components, dependencies, handlers, state.
+pub mod aio;
 pub mod component;
 mod components;
-pub mod context;
+mod deferred;
 pub mod deps;
-mod dispatch;
 pub mod error;
 pub mod handler;
 pub mod id;
-mod index;
 mod jsnum;
 pub mod patch;
-mod request;
-mod server;
+pub mod state;
 pub mod stream;
+
+// The app and how crates extend it.
+pub mod app;
+pub mod builtin;
+pub mod callback;
+pub mod extension;
+pub mod library;
+
+// The request path, one way: request → registry → context → dispatch → response.
+pub mod context;
+mod dispatch;
+mod registry;
+mod request;
+mod response;
+
+// The HTTP side: helpers → files → index page → routes.
+mod assets;
+mod http_util;
+mod index;
+mod server;
 
 pub use app::{Dash, DevTools, Resource};
 pub use assets::DASH_VERSION;
@@ -26,12 +42,15 @@ pub use callback::{
 };
 pub use component::{Children, Component, Node, Number};
 pub use components::{dash_table, dcc, html};
-pub use context::{CallbackContext, Triggered, callback_context, set_props};
+pub use context::{CallbackContext, Triggered, app_state, callback_context, set_props};
 pub use deps::{DepTree, Group, Input, Named, Output, State};
 pub use error::Error;
+pub use extension::{Extension, ExtensionEntry};
 pub use handler::{CallbackError, Handler, IntoCallbackOutput, NoUpdate, PreventUpdate, Update};
 pub use id::{ALL, ALLSMALLER, ComponentId, IdValue, MATCH, Wildcard};
+pub use library::{ComponentLibrary, LinkWhen};
 pub use patch::Patch;
+pub use state::AppState;
 pub use stream::{Json, TextStream};
 
 #[doc(hidden)]
@@ -51,9 +70,9 @@ pub use serde_json;
 /// ```
 pub mod prelude {
     pub use crate::{
-        ALL, ALLSMALLER, Callback, CallbackError, Children, ClientsideFunction, Component,
-        ComponentId, Dash, Input, MATCH, Named, NoUpdate, Node, Output, Patch, PreventUpdate,
-        State, Update, callback, callback_context, clientside_callback, dash_table, dcc, html, id,
-        named, set_props,
+        ALL, ALLSMALLER, AppState, Callback, CallbackError, Children, ClientsideFunction,
+        Component, ComponentId, Dash, Extension, Input, MATCH, Named, NoUpdate, Node, Output,
+        Patch, PreventUpdate, State, Update, app_state, callback, callback_context,
+        clientside_callback, dash_table, dcc, html, id, named, set_props,
     };
 }

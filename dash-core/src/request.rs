@@ -1,8 +1,13 @@
-//! The callback request body read in one pass into typed parts: entries
-//! (`{id, property, value}`) and their IDs become structs, not a
-//! `serde_json::Value` map each (hashing every key). This is the usual
-//! case; a body it cannot read is read again the general way (see
-//! [`crate::dispatch`]), which names what is wrong.
+//! Step 1 of a callback request: the body read in one pass into typed
+//! parts — entries (`{id, property, value}`) and their IDs become structs,
+//! not a `serde_json::Value` map each — and checked against the callback's
+//! declaration ([`read`]); what does not fit is a [`BadRequest`] naming
+//! the problem.
+//!
+//! The request path runs one way: `request` (this module) → `registry`
+//! (which callback) → `context` (what the callback may ask) → `dispatch`
+//! (run it) → `response` (write the answer). Each module uses only the
+//! ones before it.
 //!
 //! The callback context's `inputs_list`, `states_list` and `outputs_list`
 //! are made from these parts only when a callback asks for them.
@@ -15,8 +20,72 @@ use serde_json::{Map, Value};
 
 use crate::callback::Compiled;
 use crate::deps::Dependency;
-use crate::dispatch::{OutputSlot, Parts, Target, triggered};
 use crate::id::ComponentId;
+
+/// A request that does not fit: the HTTP status and the message.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct BadRequest(pub(crate) u16, pub(crate) String);
+
+fn bad(msg: String) -> BadRequest {
+    BadRequest(400, msg)
+}
+
+/// Reads a request body: its JSON structure (a 400 with serde's message,
+/// which names the place, when it is not a callback request).
+pub(crate) fn parse(body: &[u8]) -> Result<TypedRequest, BadRequest> {
+    serde_json::from_slice(body).map_err(|e| {
+        bad(format!(
+            "the request body is not a valid callback request: {e}"
+        ))
+    })
+}
+
+/// A concrete output target: response key and property.
+pub(crate) struct Target {
+    pub(crate) key: String,
+    pub(crate) property: String,
+}
+
+impl Target {
+    pub(crate) fn new(id: &ComponentId, property: &str) -> Self {
+        // allow_duplicate outputs carry `@<hash>`; responses use the bare prop.
+        let property = property.split('@').next().unwrap_or(property).to_owned();
+        Target {
+            key: id.key(),
+            property,
+        }
+    }
+}
+
+/// The targets of one declared output: one, or (ALL) a list.
+pub(crate) enum OutputSlot {
+    One(Target),
+    Many(Vec<Target>),
+}
+
+/// One property that changed and fired the callback.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Triggered {
+    /// `"<idstr>.<prop>"` as the renderer sent it.
+    pub prop_id: String,
+    /// The component ID, parsed (dict IDs become [`ComponentId::Dict`]).
+    pub id: Option<ComponentId>,
+    /// The property name.
+    pub property: String,
+    /// The new value of that property.
+    pub value: Value,
+}
+
+/// What a callback runs with.
+pub(crate) struct Parts {
+    pub(crate) inputs: Vec<Value>,
+    pub(crate) states: Vec<Value>,
+    pub(crate) slots: Vec<OutputSlot>,
+    pub(crate) fired: Vec<Triggered>,
+    pub(crate) inputs_list: Lists,
+    pub(crate) states_list: Lists,
+    pub(crate) outputs_list: OutputsList,
+}
 
 /// One entry of a request list: a component's property (and, for inputs
 /// and state, its value).
@@ -164,76 +233,143 @@ impl OutputsList {
     }
 }
 
-/// The parts of a typed body, exactly as
-/// [`general_parts`](crate::dispatch::general_parts) makes them;
-/// `None` when the body does not fit the callback (the general way then
-/// says how).
-pub(crate) fn typed_parts(cb: &Compiled, req: TypedRequest) -> Option<Parts> {
+/// The values of one list (`inputs` or `state`) checked against its
+/// declaration: one entry per dependency, a list for ALL/ALLSMALLER.
+fn values(what: &str, nodes: &[Node], deps: &[&Dependency]) -> Result<Vec<Value>, BadRequest> {
+    if nodes.len() != deps.len() {
+        return Err(bad(format!(
+            "expected {} {what} values, got {}",
+            deps.len(),
+            nodes.len()
+        )));
+    }
     let value = |i: &Item| i.value.clone().unwrap_or(Value::Null);
-    let values = |nodes: &[Node], deps: &[&Dependency]| -> Option<Vec<Value>> {
-        if nodes.len() != deps.len() {
-            return None;
-        }
-        let read = |(node, dep): (&Node, &&Dependency)| match (dep.is_multi(), node) {
+    nodes
+        .iter()
+        .zip(deps)
+        .enumerate()
+        .map(|(n, (node, dep))| match (dep.is_multi(), node) {
             (true, Node::List(list)) => list
                 .iter()
-                .map(|n| match n {
-                    Node::Item(i) => Some(value(i)),
-                    Node::List(_) => None,
+                .enumerate()
+                .map(|(k, n2)| match n2 {
+                    Node::Item(i) => Ok(value(i)),
+                    Node::List(_) => Err(bad(format!(
+                        "{what}[{n}][{k}]: expected an object with id, property and value"
+                    ))),
                 })
-                .collect::<Option<Vec<_>>>()
+                .collect::<Result<Vec<_>, _>>()
                 .map(Value::Array),
-            (false, Node::Item(i)) => Some(value(i)),
-            _ => None,
-        };
-        nodes.iter().zip(deps).map(read).collect()
-    };
-    let input_deps: Vec<&Dependency> = cb.inputs.iter().map(|i| &i.0).collect();
-    let state_deps: Vec<&Dependency> = cb.states.iter().map(|s| &s.0).collect();
-    let inputs = values(&req.inputs, &input_deps)?;
-    let states = values(&req.state, &state_deps)?;
+            (false, Node::Item(i)) => Ok(value(i)),
+            (true, Node::Item(_)) => Err(bad(format!(
+                "{what}[{n}] ({}) uses ALL/ALLSMALLER and must be a list",
+                dep.prop_id()
+            ))),
+            (false, Node::List(_)) => Err(bad(format!(
+                "{what}[{n}] ({}): expected an object with id, property and value",
+                dep.prop_id()
+            ))),
+        })
+        .collect()
+}
+
+/// The concrete outputs: one entry per declared output, each a single
+/// target or (for ALL outputs) a list of targets.
+fn slots(cb: &Compiled, outputs: Option<&Node>) -> Result<Vec<OutputSlot>, BadRequest> {
     let entries: Vec<&Node> = if cb.single {
-        vec![req.outputs.as_ref()?]
+        vec![outputs.ok_or_else(|| bad("the request has no outputs".into()))?]
     } else if cb.outputs.is_empty() {
         Vec::new()
     } else {
-        match req.outputs.as_ref()? {
-            Node::List(list) if list.len() == cb.outputs.len() => list.iter().collect(),
-            _ => return None,
+        match outputs {
+            Some(Node::List(list)) if list.len() == cb.outputs.len() => list.iter().collect(),
+            Some(Node::List(list)) => {
+                return Err(bad(format!(
+                    "expected {} outputs, got {}",
+                    cb.outputs.len(),
+                    list.len()
+                )));
+            }
+            _ => {
+                return Err(bad(
+                    "outputs must be a list for a multi-output callback".into()
+                ));
+            }
         }
     };
-    let slots = entries
+    let target = |n: usize, node: &Node| match node {
+        Node::Item(i) => Ok(Target::new(&i.id, &i.property)),
+        Node::List(_) => Err(bad(format!(
+            "outputs[{n}]: expected an object with id and property"
+        ))),
+    };
+    entries
         .into_iter()
         .zip(&cb.outputs)
-        .map(|(entry, decl)| match (decl.dep.is_multi(), entry) {
+        .enumerate()
+        .map(|(n, (entry, decl))| match (decl.dep.is_multi(), entry) {
             (true, Node::List(list)) => list
                 .iter()
-                .map(|n| match n {
-                    Node::Item(i) => Some(Target::new(&i.id, &i.property)),
-                    Node::List(_) => None,
-                })
-                .collect::<Option<Vec<_>>>()
+                .map(|t| target(n, t))
+                .collect::<Result<Vec<_>, _>>()
                 .map(OutputSlot::Many),
-            (false, Node::Item(i)) => Some(OutputSlot::One(Target::new(&i.id, &i.property))),
-            _ => None,
+            (true, Node::Item(_)) => Err(bad(format!(
+                "outputs[{n}] ({}) uses ALL and must be a list",
+                decl.prop_id()
+            ))),
+            (false, node) => target(n, node).map(OutputSlot::One),
         })
-        .collect::<Option<Vec<_>>>()?;
-    let triggered = triggered(&req.changed_prop_ids, |id_str, property| {
+        .collect()
+}
+
+/// The properties named by `changedPropIds`, each with its value as the
+/// inputs hold it (`null` when they do not).
+fn fired(changed: &[String], inputs: &[Node]) -> Vec<Triggered> {
+    let find = |id_str: &str, property: &str| {
         let matches = |i: &Item| i.property == property && i.id.key() == id_str;
-        req.inputs.iter().find_map(|node| match node {
+        inputs.iter().find_map(|node| match node {
             Node::List(list) => list.iter().find_map(|n| match n {
-                Node::Item(i) if matches(i) => Some(value(i)),
+                Node::Item(i) if matches(i) => Some(i.value.clone().unwrap_or(Value::Null)),
                 _ => None,
             }),
-            Node::Item(i) if matches(i) => Some(value(i)),
+            Node::Item(i) if matches(i) => Some(i.value.clone().unwrap_or(Value::Null)),
             Node::Item(_) => None,
         })
-    });
-    Some(Parts {
+    };
+    changed
+        .iter()
+        .map(|prop_id| {
+            let (id_str, property) = prop_id.rsplit_once('.').unwrap_or((prop_id.as_str(), ""));
+            let id = if id_str.starts_with('{') {
+                serde_json::from_str::<Value>(id_str)
+                    .ok()
+                    .and_then(|v| ComponentId::from_json(&v).ok())
+            } else {
+                Some(ComponentId::from(id_str))
+            };
+            Triggered {
+                prop_id: prop_id.clone(),
+                id,
+                property: property.to_owned(),
+                value: find(id_str, property).unwrap_or(Value::Null),
+            }
+        })
+        .collect()
+}
+
+/// The parts of a request for callback `cb`, or what does not fit.
+pub(crate) fn read(cb: &Compiled, req: TypedRequest) -> Result<Parts, BadRequest> {
+    let input_deps: Vec<&Dependency> = cb.inputs.iter().map(|i| &i.0).collect();
+    let state_deps: Vec<&Dependency> = cb.states.iter().map(|s| &s.0).collect();
+    let inputs = values("inputs", &req.inputs, &input_deps)?;
+    let states = values("state", &req.state, &state_deps)?;
+    let slots = slots(cb, req.outputs.as_ref())?;
+    let fired = fired(&req.changed_prop_ids, &req.inputs);
+    Ok(Parts {
         inputs,
         states,
         slots,
-        triggered,
+        fired,
         inputs_list: Lists::typed(req.inputs),
         states_list: Lists::typed(req.state),
         outputs_list: OutputsList::Typed(req.outputs, OnceLock::new()),
@@ -243,7 +379,6 @@ pub(crate) fn typed_parts(cb: &Compiled, req: TypedRequest) -> Option<Parts> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dispatch::{CallbackRequest, general_parts};
     use crate::{ALL, ALLSMALLER, Callback, Input, MATCH, Output, State, id};
     use serde_json::json;
 
@@ -301,24 +436,19 @@ mod tests {
         }
     }
 
-    fn item(id: Value, property: &str, value: Option<Value>) -> Value {
-        let mut m = json!({"id": id, "property": property});
-        if let Some(v) = value {
-            m["value"] = v;
-        }
-        m
+    fn compiled(cb: Callback) -> Compiled {
+        Compiled::compile(cb, false).unwrap()
     }
 
-    /// Both ways of reading a body give the same parts: values, output
-    /// targets, triggered inputs and the context's lists.
+    fn read_body(cb: &Compiled, body: Value) -> Result<Parts, BadRequest> {
+        read(cb, parse(body.to_string().as_bytes())?)
+    }
+
+    /// Values, targets (duplicate suffix dropped, ALL lists), fired inputs
+    /// with their values, and the context's lists as the body held them.
     #[test]
-    fn typed_and_general_reading_agree() {
-        let one = Callback::new(
-            Output::new("out", "children"),
-            (Input::new("a", "value"), State::new("s", "data")),
-            |_a: Value, _s: Value| 0,
-        );
-        let pattern = Callback::new(
+    fn a_pattern_matching_body_reads_into_its_parts() {
+        let cb = compiled(Callback::new(
             (
                 Output::new(id! {"type": "row", "i": MATCH}, "children"),
                 Output::new(id! {"type": "all", "i": ALL}, "value"),
@@ -326,65 +456,92 @@ mod tests {
             (
                 Input::new(id! {"type": "row", "i": MATCH}, "n_clicks"),
                 Input::new(id! {"type": "all", "i": ALLSMALLER}, "value"),
+                State::new("s", "data"),
             ),
-            |_a: Value, _b: Value| (0, vec![0]),
+            |_a: Value, _b: Value, _c: Value| (0, vec![0]),
+        ));
+        let body = json!({
+            "output": "x",
+            "outputs": [
+                {"id": {"type": "row", "i": 3}, "property": "children@abc"},
+                [{"id": {"i": 0, "type": "all"}, "property": "value"},
+                 {"id": {"i": 1, "type": "all"}, "property": "value"}],
+            ],
+            "inputs": [
+                {"id": {"type": "row", "i": 3}, "property": "n_clicks", "value": 2},
+                [{"id": {"i": 0, "type": "all"}, "property": "value", "value": "a"},
+                 {"id": {"i": 1, "type": "all"}, "property": "value"}],
+            ],
+            "state": [{"id": "s", "property": "data", "value": null}],
+            "changedPropIds": [r#"{"i":3,"type":"row"}.n_clicks"#, "gone.value"],
+        });
+        let p = read_body(&cb, body.clone()).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(p.inputs, vec![json!(2), json!(["a", null])]);
+        assert_eq!(p.states, vec![Value::Null]);
+        let OutputSlot::One(t) = &p.slots[0] else {
+            panic!("one target")
+        };
+        assert_eq!(
+            (t.key.as_str(), t.property.as_str()),
+            (r#"{"i":3,"type":"row"}"#, "children")
         );
-        let row = |i: i64| json!({"type": "row", "i": i});
-        let all = |i: i64| json!({"i": i, "type": "all"});
+        let OutputSlot::Many(ts) = &p.slots[1] else {
+            panic!("a list")
+        };
+        assert_eq!(ts.len(), 2);
+        assert_eq!(p.fired.len(), 2);
+        assert_eq!(p.fired[0].value, json!(2));
+        assert_eq!(p.fired[0].property, "n_clicks");
+        assert_eq!(p.fired[1].value, Value::Null);
+        assert_eq!(
+            p.inputs_list.values(),
+            body["inputs"].as_array().unwrap().as_slice()
+        );
+        assert_eq!(
+            p.states_list.values(),
+            body["state"].as_array().unwrap().as_slice()
+        );
+        assert_eq!(p.outputs_list.value(), &body["outputs"]);
+    }
+
+    #[test]
+    fn bodies_that_do_not_fit_say_how() {
+        let cb = compiled(Callback::new(
+            Output::new("out", "children"),
+            (Input::new(id! {"i": ALL}, "value"), State::new("s", "data")),
+            |_a: Value, _s: Value| 0,
+        ));
+        let out = json!({"id": "out", "property": "children"});
+        let all = json!([{"id": {"i": 1}, "property": "value", "value": 1}]);
+        let st = json!([{"id": "s", "property": "data"}]);
         let cases = [
             (
-                one,
-                json!({
-                    "output": "out.children",
-                    "outputs": item(json!("out"), "children", None),
-                    "inputs": [item(json!("a"), "value", Some(json!({"x": [1, 2.5, null]})))],
-                    "state": [item(json!("s"), "data", None)],
-                    "changedPropIds": ["a.value", "gone.value"],
-                }),
+                json!({"output": "o", "outputs": out, "inputs": [], "state": st}),
+                "expected 1 inputs values, got 0",
             ),
             (
-                pattern,
-                json!({
-                    "output": "x",
-                    "outputs": [
-                        item(row(3), "children@abc", None),
-                        [item(all(0), "value", None), item(all(1), "value", None)],
-                    ],
-                    "inputs": [
-                        item(row(3), "n_clicks", Some(json!(null))),
-                        [item(all(0), "value", Some(json!("a"))), item(all(1), "value", None)],
-                    ],
-                    "changedPropIds": [r#"{"i":3,"type":"row"}.n_clicks"#, r#"{"i":1,"type":"all"}.value"#],
-                }),
+                json!({"output": "o", "outputs": out, "inputs": [all[0]], "state": st}),
+                "must be a list",
+            ),
+            (
+                json!({"output": "o", "outputs": out, "inputs": [all]}),
+                "expected 1 state values, got 0",
+            ),
+            (
+                json!({"output": "o", "inputs": [all], "state": st}),
+                "no outputs",
             ),
         ];
-        for (cb, body) in cases {
-            let cb = Compiled::compile(cb, false).unwrap();
-            let typed: TypedRequest = serde_json::from_value(body.clone()).unwrap();
-            let general: CallbackRequest = serde_json::from_value(body.clone()).unwrap();
-            let t = typed_parts(&cb, typed).expect("the typed reading fits");
-            let Ok(g) = general_parts(&cb, general) else {
-                panic!("the general reading fits")
-            };
-            assert_eq!(t.inputs, g.inputs, "{body}");
-            assert_eq!(t.states, g.states, "{body}");
-            let keys = |slots: &[OutputSlot]| -> Vec<Vec<(String, String)>> {
-                slots
-                    .iter()
-                    .map(|s| match s {
-                        OutputSlot::One(t) => vec![(t.key.clone(), t.property.clone())],
-                        OutputSlot::Many(ts) => ts
-                            .iter()
-                            .map(|t| (t.key.clone(), t.property.clone()))
-                            .collect(),
-                    })
-                    .collect()
-            };
-            assert_eq!(keys(&t.slots), keys(&g.slots), "{body}");
-            assert_eq!(t.triggered, g.triggered, "{body}");
-            assert_eq!(t.inputs_list.values(), g.inputs_list.values(), "{body}");
-            assert_eq!(t.states_list.values(), g.states_list.values(), "{body}");
-            assert_eq!(t.outputs_list.value(), g.outputs_list.value(), "{body}");
+        for (body, want) in cases {
+            let e = read_body(&cb, body.clone())
+                .err()
+                .unwrap_or_else(|| panic!("{body} read"));
+            assert_eq!(e.0, 400);
+            assert!(e.1.contains(want), "{body}: {}", e.1);
         }
+        let e = parse(br#"{"output": "o", "inputs": "nope"}"#).unwrap_err();
+        assert!(e.1.contains("expected a sequence"), "{}", e.1);
+        let e = parse(br#"{"output": "o", "inputs": [{"value": 1}]}"#).unwrap_err();
+        assert!(e.1.contains("missing field `id`"), "{}", e.1);
     }
 }

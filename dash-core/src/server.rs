@@ -1,7 +1,6 @@
 //! The HTTP side: an axum [`Router`] speaking Dash's protocol, and
 //! [`Dash::run`] / [`Dash::serve`] to run it.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -9,108 +8,69 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Redirect, Response};
 use axum::routing::{get, post};
 use bytes::Bytes;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::app::{Dash, Layout};
-use crate::assets::Bundles;
-use crate::callback::{Compiled, Kind, global_callbacks};
-use crate::dispatch::{Outcome, Registry, dispatch};
+use crate::assets::Suites;
+use crate::callback::global_callbacks;
+use crate::component::Children;
+use crate::dispatch::dispatch;
 use crate::error::Error;
-use crate::index::{PageSettings, escape_html, render};
+use crate::http_util::{error_response, json_response};
+use crate::index::{PageSettings, render};
+use crate::registry::Registry;
+use crate::state::AppState;
 
-pub(crate) struct AppState {
+/// Everything a running app needs, built once by [`Dash::into_router`].
+pub(crate) struct Served {
     registry: Registry,
-    dependencies: Bytes,
     layout: Layout,
     static_layout: Option<Bytes>,
     page: PageSettings,
-    bundles: Bundles,
+    suites: Suites,
+    state: AppState,
     max_body: usize,
     reload_hash: String,
 }
 
-/// A JSON error body `{"error": message}` with `status`.
-pub(crate) fn error_response(status: StatusCode, message: &str) -> Response {
-    let body = json!({"error": message}).to_string();
-    Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body))
-        .unwrap_or_default()
-}
-
-/// Percent-encodes one URL path segment.
-pub(crate) fn encode_path_segment(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~@".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-fn json_response(body: Bytes) -> Response {
-    Response::builder()
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::CACHE_CONTROL, "no-store")
-        .body(Body::from(body))
-        .unwrap_or_default()
+/// A layout rendered with the app's state: deferred props made.
+fn render_layout(children: Children, state: &AppState) -> Result<serde_json::Value, Error> {
+    children
+        .render(state)
+        .map_err(|e| Error::Config(format!("the layout could not be rendered: {e}")))
 }
 
 impl Dash {
-    fn build_state(mut self) -> Result<AppState, Error> {
+    fn build_state(mut self) -> Result<Served, Error> {
         let layout = self.layout.take().ok_or_else(|| {
             Error::Config("the app has no layout: call `app.layout(...)` before serving".into())
         })?;
-        let mut registry: Registry = HashMap::new();
-        let mut order: Vec<Arc<Compiled>> = Vec::new();
-        let mut owners: HashMap<String, String> = HashMap::new();
-        let mut inline_clientside = Vec::new();
-        for cb in self.callbacks.drain(..).chain(global_callbacks()) {
-            let compiled = Compiled::compile(cb, self.prevent_initial_callbacks)?;
-            if let Some(existing) = registry.get(&compiled.output_key) {
-                // The very same declaration twice (e.g. a global callback
-                // also added to the app) is kept once; anything else
-                // writing the same outputs is a mistake.
-                if existing.dependency_json() == compiled.dependency_json() {
-                    continue;
-                }
-                let first = compiled
-                    .outputs
-                    .first()
-                    .map_or_else(|| compiled.output_key.clone(), |o| o.prop_id());
-                return Err(Error::DuplicateOutput(first));
-            }
-            for o in compiled.outputs.iter().filter(|o| !o.allow_duplicate) {
-                if let Some(prev) = owners.insert(o.prop_id(), compiled.output_key.clone())
-                    && prev != compiled.output_key
-                {
-                    return Err(Error::DuplicateOutput(o.prop_id()));
-                }
-            }
-            if let Kind::Clientside(crate::ClientsideFunction::Inline(src)) = &compiled.kind {
-                inline_clientside.push(src.clone());
-            }
-            let compiled = Arc::new(compiled);
-            registry.insert(compiled.output_key.clone(), compiled.clone());
-            order.push(compiled);
+        // Link-time extensions, after the app's own (each applied once).
+        for ext in crate::extension::registered() {
+            self.apply_extension(ext);
         }
-        let deps: Vec<Value> = order.iter().map(|c| c.dependency_json()).collect();
-        let dependencies = Bytes::from(serde_json::to_vec(&deps)?);
+        let registry = Registry::build(
+            self.callbacks.drain(..).chain(global_callbacks()),
+            self.prevent_initial_callbacks,
+        )?;
         let (static_layout, validation_layout) = match &layout {
-            Layout::Static(v) => (Some(Bytes::from(serde_json::to_vec(v.as_ref())?)), None),
+            Layout::Static(children) => {
+                let v = render_layout(children.clone(), &self.state)?;
+                (Some(Bytes::from(serde_json::to_vec(&v)?)), None)
+            }
             Layout::PerRequest(f) => (
                 None,
-                (!self.suppress_callback_exceptions).then(|| f().into_value()),
+                if self.suppress_callback_exceptions {
+                    None
+                } else {
+                    Some(render_layout(f(), &self.state)?)
+                },
             ),
         };
-        let bundles = Bundles::new();
+        let suites = Suites::new(&self.libraries)?;
         let page = PageSettings {
             title: self.title,
             update_title: self.update_title,
@@ -122,21 +82,22 @@ impl Dash {
             assets_url_path: self.assets_url_path,
             dev_tools: self.dev_tools,
             suppress_callback_exceptions: self.suppress_callback_exceptions,
-            inline_clientside,
+            inline_clientside: registry.inline_clientside.clone(),
             validation_layout,
+            libraries: self.libraries,
         };
         let reload_hash = {
             use sha2::Digest;
             let seed = format!("{:?}{}", std::time::SystemTime::now(), std::process::id());
             hex::encode(&sha2::Sha256::digest(seed.as_bytes())[..16])
         };
-        Ok(AppState {
+        Ok(Served {
             registry,
-            dependencies,
             layout,
             static_layout,
             page,
-            bundles,
+            suites,
+            state: self.state,
             max_body: self.max_body_bytes,
             reload_hash,
         })
@@ -220,10 +181,10 @@ impl Dash {
     }
 }
 
-type AppRef = State<Arc<AppState>>;
+type AppRef = State<Arc<Served>>;
 
 async fn index(State(s): AppRef) -> Response {
-    let html = render(&s.page, &s.bundles);
+    let html = render(&s.page, &s.suites);
     Response::builder()
         .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
         .header(header::CACHE_CONTROL, "no-store")
@@ -238,16 +199,14 @@ async fn layout(State(s): AppRef) -> Response {
     let Layout::PerRequest(f) = &s.layout else {
         return error_response(StatusCode::INTERNAL_SERVER_ERROR, "no layout");
     };
-    let f = f.clone();
+    let (f, state) = (f.clone(), s.state.clone());
     // A layout function is user code: keep a panic from reaching the client.
-    match tokio::task::spawn_blocking(move || f().into_value()).await {
-        Ok(v) => match serde_json::to_vec(&v) {
-            Ok(b) => json_response(Bytes::from(b)),
-            Err(e) => error_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                &format!("the layout is not valid JSON: {e}"),
-            ),
-        },
+    let made = tokio::task::spawn_blocking(move || {
+        render_layout(f(), &state).and_then(|v| Ok(serde_json::to_vec(&v)?))
+    });
+    match made.await {
+        Ok(Ok(b)) => json_response(Bytes::from(b)),
+        Ok(Err(e)) => error_response(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
         Err(e) => error_response(
             StatusCode::INTERNAL_SERVER_ERROR,
             &format!("the layout function failed: {e}"),
@@ -256,7 +215,7 @@ async fn layout(State(s): AppRef) -> Response {
 }
 
 async fn dependencies(State(s): AppRef) -> Response {
-    json_response(s.dependencies.clone())
+    json_response(s.registry.dependencies.clone())
 }
 
 async fn reload_hash(State(s): AppRef) -> Response {
@@ -274,7 +233,7 @@ async fn suites(
     Path((namespace, path)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    s.bundles.serve(&namespace, &path, &headers)
+    s.suites.serve(&namespace, &path, &headers)
 }
 
 async fn update_component(State(s): AppRef, req: Request) -> Response {
@@ -290,58 +249,8 @@ async fn update_component(State(s): AppRef, req: Request) -> Response {
             );
         }
     };
-    match dispatch(&s.registry, &body).await {
-        Outcome::Update(v) => match serde_json::to_vec(&v) {
-            Ok(b) => json_response(Bytes::from(b)),
-            Err(e) => error_response(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-        },
-        Outcome::Streamed(v, streams) => {
-            let body = match serde_json::to_vec(&v) {
-                Ok(b) => b,
-                Err(e) => return error_response(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-            };
-            let response = if crate::stream::all_raw(&streams) {
-                crate::stream::assemble(body, streams).map(json_response)
-            } else {
-                crate::stream::splice(body, streams).map(|parts| {
-                    Response::builder()
-                        .header(header::CONTENT_TYPE, "application/json")
-                        .header(header::CACHE_CONTROL, "no-store")
-                        .body(Body::from_stream(parts))
-                        .unwrap_or_default()
-                })
-            };
-            response.unwrap_or_else(|msg| {
-                tracing::error!("{msg}");
-                error_response(StatusCode::INTERNAL_SERVER_ERROR, &msg)
-            })
-        }
-        Outcome::NoContent => StatusCode::NO_CONTENT.into_response(),
-        Outcome::BadRequest(code, msg) => {
-            tracing::warn!("{msg}");
-            error_response(
-                StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_REQUEST),
-                &msg,
-            )
-        }
-        Outcome::Failed(msg) => {
-            tracing::error!("{msg}");
-            if s.page.dev_tools.ui {
-                // The dev-tools overlay shows the body of a failed callback as HTML.
-                let html = format!(
-                    "<!DOCTYPE html><html><head><title>Callback error</title></head><body><h1>Callback error</h1><pre>{}</pre></body></html>",
-                    escape_html(&msg)
-                );
-                Response::builder()
-                    .status(StatusCode::INTERNAL_SERVER_ERROR)
-                    .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
-                    .body(Body::from(html))
-                    .unwrap_or_default()
-            } else {
-                error_response(StatusCode::INTERNAL_SERVER_ERROR, &msg)
-            }
-        }
-    }
+    let outcome = dispatch(&s.registry, &s.state, &body).await;
+    crate::response::write(outcome, s.page.dev_tools.ui)
 }
 
 /// A 16×16 icon in the ICO format, drawn here (a blue square with a
