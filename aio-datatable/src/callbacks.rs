@@ -1,10 +1,8 @@
-//! The callbacks every [`crate::DataTableAio`] shares, registered once at
-//! link time with `MATCH` on the `aio_id`.
+//! The callbacks every [`crate::DataTableAio`] shares, registered once (by
+//! [`crate::DataTableExtension`]) with `MATCH` on the `aio_id`. Each reads
+//! its app's [`TableState`].
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, OnceLock};
-
-use tokio::sync::Semaphore;
+use std::sync::Arc;
 
 use dash_core::{
     Callback, CallbackError, Input, Json, MATCH, Output, PreventUpdate, State, TextStream, Update,
@@ -18,6 +16,7 @@ use serde_json::{Value, json};
 
 use crate::component::MAX_PAGE_SIZE;
 use crate::engine::{self, View, ViewSpec};
+use crate::state::{STORED_VIEWS, TableState};
 use crate::{ids, query};
 
 /// What the table callback reads.
@@ -63,48 +62,34 @@ fn source_key(source: Option<&Value>) -> Result<FrameRef, String> {
     FrameRef::from_json(v).map_err(|e| format!("the table's data source is invalid: {e}"))
 }
 
-async fn load(key: &FrameRef) -> Result<DataFrame, String> {
-    crate::store().load(&key.key).await.map_err(|e| {
-        if e.is_not_found() {
-            "this data expired — reload the page".to_owned()
-        } else {
-            format!("the data could not be loaded: {e}")
-        }
-    })
-}
-
-/// View builds share the cores and, for large frames, memory: a sort (or
-/// a copy of the view) over a frame of at least [`LARGE_FRAME_ROWS`] rows
-/// holds every permit (polars spreads a sort over the cores anyway, and
-/// each holds keys and permutations of millions of rows), any other build
-/// a single permit (one per core: filters run side by side). Requests
-/// beyond that queue in order.
-fn build_permits() -> &'static (Semaphore, u32) {
-    static PERMITS: OnceLock<(Semaphore, u32)> = OnceLock::new();
-    PERMITS.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let cores = u32::try_from(cores).unwrap_or(2).clamp(1, 64);
-        (Semaphore::new(cores as usize), cores)
-    })
+/// The app's table state (the store, the view cache, the permits).
+fn tables() -> Result<Arc<TableState>, CallbackError> {
+    Ok(TableState::of(&dash_core::app_state()?))
 }
 
 /// Frames from this height up are sorted one at a time.
 const LARGE_FRAME_ROWS: usize = 1_000_000;
 
-/// Whether a build sorts or copies a large frame (see [`build_permits`]).
+/// Whether a build sorts or copies a large frame (see [`build`]).
 fn heavy(frame: &DataFrame, sorts: bool) -> bool {
     sorts && frame.height() >= LARGE_FRAME_ROWS
 }
 
 /// Runs `f` (a view build, [`heavy`] or not) on the blocking pool once its
-/// build permits are free (see [`build_permits`]).
+/// build permits are free. View builds share the cores and, for large
+/// frames, memory: a sort (or a copy of the view) over a frame of at least
+/// [`LARGE_FRAME_ROWS`] rows holds every permit (polars spreads a sort
+/// over the cores anyway, and each holds keys and permutations of
+/// millions of rows), any other build a single permit (one per core:
+/// filters run side by side). Requests beyond that queue in order.
 async fn build<T: Send + 'static>(
+    tables: &TableState,
     heavy: bool,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, String> {
-    let (permits, cores) = build_permits();
-    let wanted = if heavy { *cores } else { 1 };
-    let _permit = permits
+    let wanted = if heavy { tables.cores } else { 1 };
+    let _permit = tables
+        .permits
         .acquire_many(wanted)
         .await
         .map_err(|e| format!("the table query failed: {e}"))?;
@@ -116,16 +101,18 @@ async fn build<T: Send + 'static>(
 /// The complete view for `spec`, from the cache or built off the async
 /// threads.
 async fn view(
+    tables: &Arc<TableState>,
     key: &FrameRef,
     frame: DataFrame,
     spec: ViewSpec,
 ) -> Result<(Arc<View>, DataFrame), String> {
     let cache_key = key.key.to_hex();
-    if let Some(v) = crate::views().get(&cache_key, &spec) {
+    if let Some(v) = tables.views().get(&cache_key, &spec) {
         return Ok((v, frame));
     }
-    build(heavy(&frame, !spec.sort.is_empty()), move || {
-        crate::views()
+    let t = Arc::clone(tables);
+    build(tables, heavy(&frame, !spec.sort.is_empty()), move || {
+        t.views()
             .get_or_build(&cache_key, &spec, &frame)
             .map(|v| (v, frame))
             .map_err(|e| e.to_string())
@@ -145,6 +132,7 @@ const HEAD_MAX_ROWS: usize = 10_000;
 /// head the page needs (the complete view is then built in the background
 /// for the next pages, if the cache keeps views); else the complete view.
 async fn view_for_page(
+    tables: &Arc<TableState>,
     key: &FrameRef,
     frame: DataFrame,
     spec: ViewSpec,
@@ -152,52 +140,55 @@ async fn view_for_page(
     page_size: usize,
 ) -> Result<(Arc<View>, DataFrame), String> {
     let cache_key = key.key.to_hex();
-    if let Some(v) = crate::views().get(&cache_key, &spec) {
+    if let Some(v) = tables.views().get(&cache_key, &spec) {
         return Ok((v, frame));
     }
-    let building = crate::views().is_building(&cache_key, &spec);
+    let building = tables.views().is_building(&cache_key, &spec);
     // Small frames, no sort, a page deep into the view, or the whole view
     // already on its way (wait for it rather than sort a head beside it).
     let rows = page_current.saturating_add(1).saturating_mul(page_size);
     if spec.sort.is_empty() || frame.height() < HEAD_MIN_ROWS || rows > HEAD_MAX_ROWS || building {
-        return view(key, frame, spec).await;
+        return view(tables, key, frame, spec).await;
     }
-    build(heavy(&frame, true), move || {
+    let t = Arc::clone(tables);
+    build(tables, heavy(&frame, true), move || {
         let head = engine::build_view_head(&frame, &spec, rows).map_err(|e| e.to_string())?;
         if head.is_complete() {
-            return Ok((crate::views().insert(&cache_key, &spec, head), frame));
+            return Ok((t.views().insert(&cache_key, &spec, head), frame));
         }
         // Only when the cache would keep the result (about 4 bytes a row).
-        let fits =
-            head.len().saturating_mul(4).saturating_add(4096) <= crate::views().capacity_bytes();
+        let fits = head.len().saturating_mul(4).saturating_add(4096) <= t.views().capacity_bytes();
         if fits {
-            build_in_background(cache_key, spec, frame.clone());
+            build_in_background(&t, cache_key, spec, frame.clone());
         }
         Ok((Arc::new(head), frame))
     })
     .await?
 }
 
-/// One background build at a time: a person clicking through several
-/// sorts should not queue a full sort per click ahead of page requests.
-fn background_permit() -> &'static Arc<Semaphore> {
-    static PERMIT: OnceLock<Arc<Semaphore>> = OnceLock::new();
-    PERMIT.get_or_init(|| Arc::new(Semaphore::new(1)))
-}
-
-fn build_in_background(cache_key: String, spec: ViewSpec, frame: DataFrame) {
-    let Ok(slot) = Arc::clone(background_permit()).try_acquire_owned() else {
+/// Builds the whole view behind a head. One background build at a time:
+/// a person clicking through several sorts should not queue a full sort
+/// per click ahead of page requests.
+fn build_in_background(
+    tables: &Arc<TableState>,
+    cache_key: String,
+    spec: ViewSpec,
+    frame: DataFrame,
+) {
+    let Ok(slot) = Arc::clone(&tables.background).try_acquire_owned() else {
         // Another full sort is under way; this view's later pages will be
         // built when they are asked for.
         return;
     };
+    let tables = Arc::clone(tables);
     tokio::spawn(async move {
         let _slot = slot;
         // The cache builds each view once; a request for it meanwhile
         // waits for this build (see ViewCache::get_or_build).
         let sorts = heavy(&frame, true);
-        let built = build(sorts, move || {
-            crate::views().get_or_build(&cache_key, &spec, &frame)
+        let t = Arc::clone(&tables);
+        let built = build(&tables, sorts, move || {
+            t.views().get_or_build(&cache_key, &spec, &frame)
         })
         .await;
         if let Err(e) = built.and_then(|r| r.map(|_| ()).map_err(|e| e.to_string())) {
@@ -228,6 +219,7 @@ fn spec_from_json(v: &Value) -> Result<ViewSpec, String> {
 }
 
 async fn table(args: TableArgs) -> Result<TableOut, CallbackError> {
+    let tables = tables()?;
     let key = match source_key(args.source.as_ref()) {
         Ok(k) => k,
         Err(m) => return Ok(TableOut::error(m)),
@@ -269,11 +261,12 @@ async fn table(args: TableArgs) -> Result<TableOut, CallbackError> {
     };
     // A page flip shows the same view: its spec is already published.
     let spec_json = (!flipped).then(|| view_spec_json(&spec, &sort_by));
-    let frame = match load(&key).await {
+    let frame = match tables.load(&key.key).await {
         Ok(f) => f,
         Err(m) => return Ok(TableOut::error(m)),
     };
-    let (view, frame) = match view_for_page(&key, frame, spec, requested, page_size).await {
+    let (view, frame) = match view_for_page(&tables, &key, frame, spec, requested, page_size).await
+    {
         Ok(v) => v,
         Err(m) => return Ok(TableOut::error(m)),
     };
@@ -313,12 +306,6 @@ async fn table(args: TableArgs) -> Result<TableOut, CallbackError> {
     })
 }
 
-/// Views already put into the store, by (source key, view spec key), so
-/// showing a view again costs a lookup. Bounded: cleared past
-/// [`STORED_MAX`] entries.
-static STORED: Mutex<BTreeMap<(String, String), FrameRef>> = Mutex::new(BTreeMap::new());
-const STORED_MAX: usize = 1024;
-
 /// Puts the current view into the store (a moment after the table shows
 /// it) and publishes its key. Cheap: a view that keeps every row in frame
 /// order is the source itself; any other is stored as the source's key and
@@ -326,6 +313,7 @@ const STORED_MAX: usize = 1024;
 /// stored before (and still in the store) is not stored again.
 async fn view_key(spec: Option<Value>, source: Option<Value>) -> Result<Value, CallbackError> {
     let spec = spec.ok_or(PreventUpdate)?;
+    let tables = tables()?;
     let key = source_key(source.as_ref()).map_err(CallbackError::msg)?;
     let spec = spec_from_json(&spec).map_err(CallbackError::msg)?;
     let to_json = |r: &FrameRef| serde_json::to_value(r).map_err(CallbackError::msg);
@@ -334,30 +322,36 @@ async fn view_key(spec: Option<Value>, source: Option<Value>) -> Result<Value, C
         return to_json(&key);
     }
     let memo = (key.key.to_hex(), spec.cache_key());
-    let known = STORED
+    // Views already stored, by (source key, view spec key): showing a view
+    // again costs a lookup.
+    let known = tables
+        .stored
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .get(&memo)
         .copied();
     if let Some(stored) = known
-        && crate::store().contains(&stored.key).await.unwrap_or(false)
+        && tables.store().contains(&stored.key).await.unwrap_or(false)
     {
         return to_json(&stored);
     }
-    let frame = load(&key).await.map_err(CallbackError::msg)?;
-    let (view, _) = view(&key, frame, spec).await.map_err(CallbackError::msg)?;
+    let frame = tables.load(&key.key).await.map_err(CallbackError::msg)?;
+    let (view, _) = view(&tables, &key, frame, spec)
+        .await
+        .map_err(CallbackError::msg)?;
     if !view.is_complete() {
         return Err(CallbackError::msg("the table's view is still being built"));
     }
     // The view's row numbers (4 bytes a row), not its rows: the store
     // gathers them when someone reads the key (redis_store::Store::put_rows).
-    let stored = crate::store()
+    let stored = tables
+        .store()
         .put_rows(&key.key, &view.indices())
         .await
         .map(FrameRef::from)
         .map_err(CallbackError::msg)?;
-    let mut memos = STORED.lock().unwrap_or_else(|e| e.into_inner());
-    if memos.len() >= STORED_MAX {
+    let mut memos = tables.stored.lock().unwrap_or_else(|e| e.into_inner());
+    if memos.len() >= STORED_VIEWS {
         memos.clear();
     }
     memos.insert(memo, stored);
@@ -386,13 +380,16 @@ async fn export(
     source: Option<Value>,
 ) -> Result<Download, CallbackError> {
     clicks.ok_or(PreventUpdate)?;
+    let tables = tables()?;
     let key = source_key(source.as_ref()).map_err(CallbackError::msg)?;
     let spec = match spec {
         Some(s) => spec_from_json(&s).map_err(CallbackError::msg)?,
         None => ViewSpec::default(),
     };
-    let frame = load(&key).await.map_err(CallbackError::msg)?;
-    let (view, frame) = view(&key, frame, spec).await.map_err(CallbackError::msg)?;
+    let frame = tables.load(&key.key).await.map_err(CallbackError::msg)?;
+    let (view, frame) = view(&tables, &key, frame, spec)
+        .await
+        .map_err(CallbackError::msg)?;
     let header = engine::csv_header(&frame);
     let len = view.len();
     let body = stream::unfold(0usize, move |offset| {
@@ -421,7 +418,8 @@ async fn export(
     })
 }
 
-/// The callbacks of every DataTableAio; registered at link time.
+/// The callbacks of every DataTableAio (added to every app by
+/// [`crate::DataTableExtension`]).
 pub fn callbacks() -> Vec<Callback> {
     vec![
         Callback::new(
@@ -464,5 +462,3 @@ pub fn callbacks() -> Vec<Callback> {
         .prevent_initial_call(true),
     ]
 }
-
-dash_core::register_callbacks!(callbacks);

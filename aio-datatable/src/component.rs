@@ -1,11 +1,12 @@
 //! [`DataTableAio`]: the component an app drops into its layout.
 
 use dash_core::dash_table::{self, DataTablePageAction, DataTableSortAction, DataTableSortMode};
-use dash_core::{Node, dcc, html};
+use dash_core::{AppState, Node, dcc, html};
 use polars::prelude::DataFrame;
 use serde_json::{Value, json};
 
-use crate::{Error, engine, ids};
+use crate::state::TableState;
+use crate::{engine, ids};
 
 /// Page sizes offered by the selector.
 pub const PAGE_SIZES: &[u32] = &[10, 25, 50, 100, 250, 1000];
@@ -15,23 +16,31 @@ pub const MAX_PAGE_SIZE: u32 = 1000;
 
 /// A DataTable that pages, filters and sorts a polars frame on the server.
 ///
-/// The frame is put into the process-wide [`redis_store::Store`] of
-/// [`crate::store`] (memory by default, Redis after [`crate::set_store`]);
-/// only its key travels through the browser. The callbacks are registered once, for every app of the
+/// Building one is synchronous and cheap: the frame is put into the
+/// store of the app that renders the table ([`TableState`]: an in-memory
+/// store by default, Redis when the app says so) when the app renders it —
+/// once for a fixed layout, on each page load for a layout function (a
+/// frame seen before costs a lookup). Only its key travels through the
+/// browser. The callbacks are registered once, for every app of the
 /// program, with `MATCH` on the `aio_id`: any number of tables can share
 /// a page and keep their own state.
 ///
 /// ```no_run
-/// # async fn demo() -> Result<(), aio_datatable::Error> {
 /// use aio_datatable::DataTableAio;
 /// use dash_core::prelude::*;
 /// use polars::prelude::*;
 ///
 /// let df = df!("city" => ["Oslo", "Lima"], "pop" => [0.7, 10.0]).map_err(aio_datatable::Error::polars)?;
-/// let table = DataTableAio::new(df).aio_id("cities").page_size(25).build().await?;
 /// let mut app = Dash::new();
-/// app.layout(html::Div::new().children((html::H1::new().children("Cities"), table)));
-/// # Ok(()) }
+/// // Per page load (give it a fixed aio_id: several processes, reloads).
+/// app.layout_fn(move || {
+///     html::Div::new().children((
+///         html::H1::new().children("Cities"),
+///         DataTableAio::new(df.clone()).aio_id("cities").page_size(25),
+///     ))
+/// });
+/// app.run()?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct DataTableAio {
@@ -50,7 +59,7 @@ impl DataTableAio {
     pub fn new(frame: DataFrame) -> Self {
         DataTableAio {
             frame,
-            aio_id: random_id(),
+            aio_id: ids::new_aio_id(),
             page_size: 25,
             columns: None,
             labels: Vec::new(),
@@ -110,25 +119,22 @@ impl DataTableAio {
         self
     }
 
-    /// Puts the frame into the store and returns the layout.
-    pub async fn build(mut self) -> Result<html::Div, Error> {
-        // The frame is moved out and each intermediate dropped as soon as
-        // the next exists: for ten million rows every copy counts.
+    /// The layout. Cheap: the frame is prepared (columns chosen, strings
+    /// encoded), hashed and stored when an app renders the layout, with that
+    /// app's [`TableState`].
+    pub fn build(mut self) -> html::Div {
         let frame = std::mem::take(&mut self.frame);
-        let frame = match &self.columns {
+        let aio = self.aio_id.as_str();
+        // The header needs only the schema: the chosen columns' dtypes as
+        // the table will hold them.
+        let schema = match &self.columns {
             Some(cols) => frame
                 .select(cols.iter().map(String::as_str))
-                .map_err(Error::polars)?,
-            None => frame,
+                .map(|f| f.schema().as_ref().clone())
+                .unwrap_or_else(|_| frame.schema().as_ref().clone()),
+            None => frame.schema().as_ref().clone(),
         };
-        let frame = if self.encode_strings {
-            engine::encode_repeated_strings(&frame).map_err(Error::polars)?
-        } else {
-            frame
-        };
-        let key = crate::store().put_ref(&frame).await?;
-        let aio = self.aio_id.as_str();
-        let mut columns = engine::column_specs(frame.schema());
+        let mut columns = engine::column_specs(&schema);
         for col in &mut columns {
             let id = col["id"].as_str().unwrap_or_default().to_owned();
             if let Some((_, label)) = self.labels.iter().find(|(c, _)| *c == id) {
@@ -180,12 +186,9 @@ impl DataTableAio {
                     .children("Export CSV"),
                 dcc::Download::new().id(ids::download(aio)),
             ));
-        Ok(html::Div::new().class_name("datatable-aio").children(vec![
-            Node::from(
-                dcc::Store::new()
-                    .id(ids::source(aio))
-                    .data(serde_json::to_value(key).map_err(|e| Error::Internal(e.to_string()))?),
-            ),
+        let source = source_store(aio, frame, self.columns, self.encode_strings);
+        html::Div::new().class_name("datatable-aio").children(vec![
+            Node::from(source),
             Node::from(dcc::Store::new().id(ids::view_spec(aio))),
             Node::from(dcc::Store::new().id(ids::view_key(aio))),
             Node::from(toolbar),
@@ -201,10 +204,43 @@ impl DataTableAio {
                     .id(ids::summary(aio))
                     .class_name("datatable-aio__summary"),
             ),
-        ]))
+        ])
     }
 }
 
-fn random_id() -> String {
-    uuid::Uuid::new_v4().to_string()
+/// The `dcc.Store` of the table's source: its `data` (the frame's store
+/// key) is made when an app renders it, from that app's [`TableState`].
+fn source_store(
+    aio: &str,
+    frame: DataFrame,
+    columns: Option<Vec<String>>,
+    encode_strings: bool,
+) -> dash_core::Component {
+    let options = format!("{columns:?}|{encode_strings}");
+    dcc::Store::new()
+        .id(ids::source(aio))
+        .into_component()
+        .deferred_prop("data", move |app: &AppState| {
+            let prepare = |frame: &DataFrame| {
+                let frame = match &columns {
+                    Some(cols) => frame
+                        .select(cols.iter().map(String::as_str))
+                        .map_err(|e| format!("the table's columns: {e}"))?,
+                    None => frame.clone(),
+                };
+                if encode_strings {
+                    engine::encode_repeated_strings(&frame).map_err(|e| e.to_string())
+                } else {
+                    Ok(frame)
+                }
+            };
+            let key = TableState::of(app).register(&frame, &options, prepare)?;
+            serde_json::to_value(key).map_err(|e| e.to_string())
+        })
+}
+
+impl From<DataTableAio> for Node {
+    fn from(t: DataTableAio) -> Node {
+        Node::from(t.build())
+    }
 }

@@ -4,20 +4,59 @@
 //! [`DataTableAio`] drops a `dash_table.DataTable` into any Dash app whose
 //! paging, filtering (the full `filter_query` grammar, see [`query`]) and
 //! multi-column sorting run on the server over a polars frame (see
-//! [`engine`]). Frames live in a [`redis_store::Store`]; only their keys
-//! travel through the browser. The callbacks are registered at link time
-//! with `MATCH` on the `aio_id`, so any number of tables share a page.
+//! [`engine`]). Frames live in the app's [`redis_store::Store`] (see
+//! [`TableState`]: in memory by default, Redis when the app chooses it);
+//! only their keys travel through the browser. The callbacks reach every
+//! app through [`DataTableExtension`], registered at link time, with
+//! `MATCH` on the `aio_id`, so any number of tables share a page.
+//!
+//! ```no_run
+//! use aio_datatable::{DataTableAio, TableState};
+//! use dash_core::prelude::*;
+//! use polars::prelude::*;
+//!
+//! let df = df!("city" => ["Oslo", "Lima"], "pop" => [0.7, 10.0])?;
+//! let mut app = Dash::new();
+//! if let Ok(url) = std::env::var("REDIS_URL") {
+//!     app.state(TableState::new(redis_store::Store::redis(&url)?));
+//! }
+//! app.layout(DataTableAio::new(df).aio_id("cities"));
+//! app.run()?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod callbacks;
 mod component;
 pub mod engine;
-mod global;
 pub mod ids;
 pub mod query;
+mod state;
 
 pub use callbacks::callbacks;
 pub use component::{DataTableAio, MAX_PAGE_SIZE, PAGE_SIZES};
-pub use global::{DEFAULT_VIEW_CACHE_BYTES, VIEW_CACHE_BYTES_ENV, set_store, store, views};
+pub use state::{DEFAULT_VIEW_CACHE_BYTES, TableState, VIEW_CACHE_BYTES_ENV};
+
+/// Brings the DataTable to an app: its callbacks and a default
+/// [`TableState`] (an in-memory store) unless the app set one. Registered
+/// for every app at link time; adding it explicitly
+/// (`app.extension(DataTableExtension)`) is harmless.
+#[derive(Debug, Clone, Copy)]
+pub struct DataTableExtension;
+
+impl dash_core::Extension for DataTableExtension {
+    fn name(&self) -> &str {
+        "aio-datatable"
+    }
+
+    fn register(&self, app: &mut dash_core::Dash) {
+        app.init_state(TableState::default);
+        for cb in callbacks() {
+            app.add_callback(cb);
+        }
+    }
+}
+
+dash_core::register_extension!(DataTableExtension);
 
 /// Errors of the DataTable AIO.
 #[derive(Debug, thiserror::Error)]
@@ -38,11 +77,6 @@ pub enum Error {
     /// polars failed on the frame given to the table.
     #[error("polars: {0}")]
     Polars(String),
-    /// [`set_store`] was called after the store was first used.
-    #[error(
-        "the table store is already set: call aio_datatable::set_store before building any table"
-    )]
-    StoreAlreadySet,
     /// Something that should not happen; the message says what.
     #[error("internal error: {0}")]
     Internal(String),

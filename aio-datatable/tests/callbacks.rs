@@ -3,7 +3,7 @@
 //! one app, requests built from `/_dash-dependencies` the way the renderer
 //! builds them, answers checked against results computed here.
 
-use aio_datatable::{DataTableAio, ids};
+use aio_datatable::{DataTableAio, TableState, ids};
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use dash_core::Dash;
@@ -33,21 +33,14 @@ fn frame_b() -> DataFrame {
     df!("city" => ["Oslo", "Lima", "Pune"], "pop" => [0.7, 10.0, 7.0]).unwrap()
 }
 
-async fn app() -> Router {
-    let a = DataTableAio::new(frame_a())
-        .aio_id("a")
-        .page_size(10)
-        .build()
-        .await
-        .unwrap();
-    let b = DataTableAio::new(frame_b())
-        .aio_id("b")
-        .build()
-        .await
-        .unwrap();
+/// Two tables on one app, whose store is `store`.
+fn app(store: redis_store::Store) -> Router {
+    let a = DataTableAio::new(frame_a()).aio_id("a").page_size(10);
+    let b = DataTableAio::new(frame_b()).aio_id("b");
     let mut app = Dash::new();
     app.debug(false)
         .assets_folder(None)
+        .state(TableState::new(store))
         .layout(html::Div::new().children((a, b)));
     app.into_router().unwrap()
 }
@@ -108,13 +101,19 @@ struct Props {
 
 struct Client {
     router: Router,
+    store: redis_store::Store,
     deps: Vec<Value>,
     layout: Value,
 }
 
 impl Client {
     async fn new() -> Self {
-        let router = app().await;
+        let store = redis_store::Store::memory();
+        Client::of(app(store.clone()), store).await
+    }
+
+    /// A client of `router`, whose tables use `store`.
+    async fn of(router: Router, store: redis_store::Store) -> Self {
         let deps = get(&router, "/_dash-dependencies")
             .await
             .as_array()
@@ -123,6 +122,7 @@ impl Client {
         let layout = get(&router, "/_dash-layout").await;
         Client {
             router,
+            store,
             deps,
             layout,
         }
@@ -526,7 +526,7 @@ async fn view_key_holds_the_filtered_sorted_frame() {
                       "sort_by": [{"column_id": "price", "direction": "desc"}]});
     let stored = post(ask(spec.clone())).await;
     let key = redis_store::FrameRef::from_json(&stored).unwrap();
-    let frame = aio_datatable::store().load(&key.key).await.unwrap();
+    let frame = c.store.load(&key.key).await.unwrap();
     let mut expected: Vec<i64> = (0..ROWS as i64).filter(|&i| price_of(i) > 20.0).collect();
     expected.sort_by(|x, y| price_of(*y).total_cmp(&price_of(*x)));
     let got: Vec<i64> = frame
@@ -541,4 +541,97 @@ async fn view_key_holds_the_filtered_sorted_frame() {
     assert_eq!(post(ask(spec)).await, stored);
     let all = json!({"filter": "", "search": " ", "sort_by": []});
     assert_eq!(post(ask(all)).await, source);
+}
+
+/// An app with one table `t` over `frame`, its frames in `store`.
+fn one_table(frame: DataFrame, store: redis_store::Store) -> Router {
+    let mut app = Dash::new();
+    app.debug(false)
+        .assets_folder(None)
+        .state(TableState::new(store))
+        .layout(DataTableAio::new(frame).aio_id("t"));
+    app.into_router().unwrap()
+}
+
+/// Waits until the frame under `source` (rendered into a layout) is written.
+async fn stored(store: &redis_store::Store, source: &Value) -> bool {
+    let key = redis_store::FrameRef::from_json(source).unwrap().key;
+    for _ in 0..200 {
+        if store.contains(&key).await.unwrap() {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn two_apps_in_one_process_use_their_own_stores() {
+    let (sa, sb) = (redis_store::Store::memory(), redis_store::Store::memory());
+    let a = Client::of(one_table(frame_a(), sa.clone()), sa.clone()).await;
+    let b = Client::of(one_table(frame_b(), sb.clone()), sb.clone()).await;
+    let (src_a, src_b) = (a.source("t"), b.source("t"));
+    assert_ne!(src_a, src_b);
+    assert!(stored(&sa, &src_a).await, "app a's frame is in a's store");
+    assert!(stored(&sb, &src_b).await, "app b's frame is in b's store");
+    let key = |v: &Value| redis_store::FrameRef::from_json(v).unwrap().key;
+    assert!(!sa.contains(&key(&src_b)).await.unwrap());
+    assert!(!sb.contains(&key(&src_a)).await.unwrap());
+    // Each app pages its own frame.
+    let out = a.table("t", &a.props("t")).await;
+    assert_eq!(out["summary"]["children"], format!("rows 1–25 of {ROWS}"));
+    let out = b.table("t", &b.props("t")).await;
+    assert_eq!(out["summary"]["children"], "rows 1–3 of 3");
+    // A key from another app's store is not this app's data.
+    let mut p = b.props("t");
+    p.source = src_a;
+    let out = b.table("t", &p).await;
+    assert_eq!(
+        out["message"]["children"],
+        "this data expired — reload the page"
+    );
+}
+
+#[tokio::test]
+async fn a_table_built_in_a_per_request_layout_pages_and_filters() {
+    let store = redis_store::Store::memory();
+    let mut app = Dash::new();
+    let df = frame_a();
+    app.debug(false)
+        .assets_folder(None)
+        .state(TableState::new(store.clone()))
+        .layout_fn(move || {
+            html::Div::new().children((
+                html::H1::new().children("per request"),
+                DataTableAio::new(df.clone()).aio_id("t").page_size(10),
+            ))
+        });
+    let c = Client::of(app.into_router().unwrap(), store.clone()).await;
+    // Every page load names the same frame (hashed once, then looked up).
+    let again = get(&c.router, "/_dash-layout").await;
+    let source = c.source("t");
+    assert_eq!(
+        find_prop(&again, &ids::source("t").to_json(), "data"),
+        Some(&source)
+    );
+    assert!(stored(&store, &source).await);
+    let mut p = c.props("t");
+    p.filter_query = "{price} > 50".into();
+    p.changed = vec!["filter_query"];
+    let out = c.table("t", &p).await;
+    let expected: Vec<i64> = (0..ROWS as i64).filter(|&i| price_of(i) > 50.0).collect();
+    assert_eq!(
+        out["summary"]["children"],
+        format!("rows 1–10 of {} (filtered from {ROWS})", expected.len())
+    );
+    p.page_current = 1;
+    p.changed = vec!["page_current"];
+    let out = c.table("t", &p).await;
+    let ids_shown: Vec<i64> = out["table"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids_shown, expected[10..20]);
 }

@@ -66,5 +66,6 @@ pub use key::{CacheKey, FrameKey, FrameRef, KEY_HEX_LEN, Kind, Slot};
 pub use memory::{DEFAULT_MEMORY_CAPACITY, MemoryBackend};
 pub use redis_backend::{DEFAULT_CHUNK_SIZE, RedisBackend, RedisConfig};
 pub use store::{
-    CacheStats, DEFAULT_DECODED_CACHE_BYTES, DEFAULT_MAX_FRAME_BYTES, Stats, Store, StoreBuilder,
+    CacheStats, DEFAULT_DECODED_CACHE_BYTES, DEFAULT_MAX_FRAME_BYTES, Prepared, Stats, Store,
+    StoreBuilder,
 };

@@ -105,6 +105,30 @@ impl Default for Store {
     }
 }
 
+/// A frame encoded and hashed by [`Store::prepare`], not stored yet.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    encoded: codec::Encoded,
+    frame: DataFrame,
+}
+
+impl Prepared {
+    /// The key the frame will be stored under.
+    pub fn key(&self) -> FrameKey {
+        self.encoded.key
+    }
+
+    /// The frame.
+    pub fn frame(&self) -> &DataFrame {
+        &self.frame
+    }
+
+    /// The size of its encoding in bytes.
+    pub fn encoded_len(&self) -> usize {
+        self.encoded.bytes.len()
+    }
+}
+
 /// Builds a [`Store`]: `Store::builder().redis(config)?.build()`.
 #[derive(Debug)]
 pub struct StoreBuilder {
@@ -340,6 +364,44 @@ impl Store {
             .put(encoded.key.slot(), encoded.bytes)
             .await?;
         Ok(encoded.key)
+    }
+
+    /// Encodes and hashes a frame without storing it: its key is known at
+    /// once (CPU work only, no I/O, no runtime needed), and
+    /// [`put_prepared`](Self::put_prepared) writes it later. For code that
+    /// must name a frame synchronously — a component rendered into a
+    /// layout — and write it when it can.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use polars::prelude::*;
+    /// let store = redis_store::Store::memory();
+    /// let df = df!("a" => [1i64, 2]).unwrap();
+    /// let prepared = store.prepare(&df).unwrap();
+    /// assert!(!store.contains(&prepared.key()).await.unwrap());
+    /// assert_eq!(store.put_prepared(&prepared).await.unwrap(), prepared.key());
+    /// assert!(store.get(&prepared.key()).await.unwrap().equals(&df));
+    /// assert_eq!(store.put(&df).await.unwrap(), prepared.key()); // the same key
+    /// # }
+    /// ```
+    pub fn prepare(&self, df: &DataFrame) -> Result<Prepared> {
+        let encoded = codec::encode(df, self.inner.compression)?;
+        self.check_size("encoded frame", encoded.bytes.len())?;
+        Ok(Prepared {
+            encoded,
+            frame: df.clone(),
+        })
+    }
+
+    /// Writes a [`prepared`](Self::prepare) frame (and keeps it decoded in
+    /// this process's cache, as [`put`](Self::put) does); returns its key.
+    pub async fn put_prepared(&self, prepared: &Prepared) -> Result<FrameKey> {
+        let key = self
+            .write("encoded frame", prepared.encoded.clone())
+            .await?;
+        self.remember(key, &prepared.frame);
+        Ok(key)
     }
 
     /// Store a frame and return the [`FrameRef`] to put into a `dcc.Store`.

@@ -19,7 +19,7 @@ use std::path::PathBuf;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use aio_datatable::DataTableAio;
+use aio_datatable::{DataTableAio, TableState};
 use dash_core::prelude::*;
 use polars::prelude::DataFrame;
 use serde_json::json;
@@ -57,8 +57,9 @@ fn parse_args() -> Result<Args, String> {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = parse_args()?;
+    let mut app = Dash::new();
     if let Ok(url) = std::env::var("REDIS_URL") {
-        aio_datatable::set_store(redis_store::Store::redis(&url)?)?;
+        app.state(TableState::new(redis_store::Store::redis(&url)?));
     }
     // One table per file (its aio_id is the file's stem, or `explorer`
     // for the generated dataset), each with its own filter, sort and page.
@@ -95,9 +96,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         children.push(Node::from(
             html::H2::new().children(format!("Explorer — {title}")),
         ));
-        children.push(Node::from(table.build().await?));
+        children.push(Node::from(table));
     }
-    let mut app = Dash::new();
     app.title("Explorer · dash-rs");
     app.layout(
         html::Div::new()

@@ -1,0 +1,318 @@
+//! [`TableState`]: what every [`crate::DataTableAio`] of one app shares —
+//! the frame store, the view cache, the build permits — held in the app's
+//! state ([`dash_core::AppState`]), so two apps in one process can use two
+//! stores. No process globals.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use dash_core::AppState;
+use polars::prelude::DataFrame;
+use redis_store::{FrameKey, FrameRef, Prepared, Store};
+use tokio::sync::Semaphore;
+
+use crate::engine::ViewCache;
+
+/// Bytes of row indices the view cache keeps (default 256 MiB, about 64M
+/// cached rows); least recently used views are dropped first.
+pub const DEFAULT_VIEW_CACHE_BYTES: usize = 256 * 1024 * 1024;
+
+/// The environment variable that sets the view cache's budget in bytes
+/// (default [`DEFAULT_VIEW_CACHE_BYTES`]); `0` turns the cache off, so
+/// every request builds its view (what a load test of uncached queries
+/// wants).
+pub const VIEW_CACHE_BYTES_ENV: &str = "AIO_DATATABLE_VIEW_CACHE_BYTES";
+
+/// Frames given to tables whose store key this app remembers (so a
+/// layout built per request over the same frame hashes it once).
+const KNOWN_FRAMES: usize = 16;
+
+/// Frames rendered into a layout whose store write has not finished.
+const PENDING_FRAMES: usize = 64;
+
+/// Views whose store keys are remembered (cleared past this many).
+pub(crate) const STORED_VIEWS: usize = 1024;
+
+/// The tables' shared parts for one app: put it into the app's state to
+/// choose the store (default: an in-memory store of this process).
+///
+/// ```no_run
+/// use aio_datatable::TableState;
+/// use dash_core::Dash;
+/// let mut app = Dash::new();
+/// // Share frames with other processes through Redis:
+/// app.state(TableState::new(redis_store::Store::redis("redis://127.0.0.1:6379")?));
+/// # Ok::<(), redis_store::Error>(())
+/// ```
+pub struct TableState {
+    store: Store,
+    views: ViewCache,
+    /// View builds: one permit per core (see `callbacks::build`).
+    pub(crate) permits: Semaphore,
+    pub(crate) cores: u32,
+    /// One background build at a time.
+    pub(crate) background: Arc<Semaphore>,
+    /// Store keys of views already stored, by (source key, view spec key).
+    pub(crate) stored: Mutex<BTreeMap<(String, String), FrameRef>>,
+    known: Mutex<VecDeque<Known>>,
+    pending: Arc<Mutex<Pending>>,
+}
+
+impl std::fmt::Debug for TableState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TableState")
+            .field("views_capacity_bytes", &self.views.capacity_bytes())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for TableState {
+    /// An in-memory store and the view cache budget from
+    /// [`VIEW_CACHE_BYTES_ENV`].
+    fn default() -> Self {
+        TableState::new(Store::memory())
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl TableState {
+    /// Tables over `store`, with the view cache budget from
+    /// [`VIEW_CACHE_BYTES_ENV`] (default [`DEFAULT_VIEW_CACHE_BYTES`]).
+    pub fn new(store: Store) -> Self {
+        let bytes = match std::env::var(VIEW_CACHE_BYTES_ENV) {
+            Ok(v) => v.trim().parse().unwrap_or_else(|_| {
+                tracing::warn!(
+                    "{VIEW_CACHE_BYTES_ENV}={v:?} is not a number of bytes; \
+                     using {DEFAULT_VIEW_CACHE_BYTES}"
+                );
+                DEFAULT_VIEW_CACHE_BYTES
+            }),
+            Err(_) => DEFAULT_VIEW_CACHE_BYTES,
+        };
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let cores = u32::try_from(cores).unwrap_or(2).clamp(1, 64);
+        TableState {
+            store,
+            views: ViewCache::new(bytes),
+            permits: Semaphore::new(cores as usize),
+            cores,
+            background: Arc::new(Semaphore::new(1)),
+            stored: Mutex::new(BTreeMap::new()),
+            known: Mutex::new(VecDeque::new()),
+            pending: Arc::default(),
+        }
+    }
+
+    /// The same, with a view cache of `bytes` (0 turns it off).
+    pub fn view_cache_bytes(mut self, bytes: usize) -> Self {
+        self.views = ViewCache::new(bytes);
+        self
+    }
+
+    /// The store holding the tables' frames.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The cache of filtered and sorted views.
+    pub fn views(&self) -> &ViewCache {
+        &self.views
+    }
+
+    /// The tables' state of the app `state` belongs to (made with its
+    /// default if the app has none).
+    pub fn of(state: &AppState) -> Arc<TableState> {
+        state.get_or_default::<TableState>()
+    }
+
+    /// The store key of `frame` as a table shows it (`prepare` turns the
+    /// given frame into the shown one: columns chosen, strings encoded).
+    /// A frame seen before (the same columns in memory: a layout built per
+    /// request over one frame) costs a lookup; a new one is encoded and
+    /// hashed here and written to the store in the background (or on the
+    /// first request that needs it, outside a runtime).
+    pub(crate) fn register(
+        &self,
+        frame: &DataFrame,
+        options: &str,
+        prepare: impl FnOnce(&DataFrame) -> Result<DataFrame, String>,
+    ) -> Result<FrameRef, String> {
+        let identity = Identity::of(frame, options);
+        {
+            let mut known = lock(&self.known);
+            known.retain(Known::is_used);
+            if let Some(k) = known.iter().find(|k| k.identity == identity) {
+                return Ok(k.key);
+            }
+        }
+        let shown = prepare(frame)?;
+        let prepared = self
+            .store
+            .prepare(&shown)
+            .map_err(|e| format!("the table's frame cannot be stored: {e}"))?;
+        let key = FrameRef::from(prepared.key());
+        {
+            let mut known = lock(&self.known);
+            if known.len() >= KNOWN_FRAMES {
+                known.pop_front();
+            }
+            known.push_back(Known {
+                identity,
+                frame: frame.clone(),
+                key,
+            });
+        }
+        self.add_pending(prepared);
+        Ok(key)
+    }
+
+    fn add_pending(&self, prepared: Prepared) {
+        let key = prepared.key();
+        {
+            let mut p = lock(&self.pending);
+            if p.frames.contains_key(&key) {
+                return;
+            }
+            if p.frames.len() >= PENDING_FRAMES
+                && let Some(old) = p.order.pop_front()
+            {
+                tracing::warn!("dropping the unwritten table frame {}", old.to_hex());
+                p.frames.remove(&old);
+            }
+            p.order.push_back(key);
+            p.frames.insert(key, (prepared, false));
+        }
+        self.write_pending(key);
+    }
+
+    /// Starts the store write of a pending frame, if a runtime runs and no
+    /// write of it is under way.
+    fn write_pending(&self, key: FrameKey) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let prepared = {
+            let mut p = lock(&self.pending);
+            match p.frames.get_mut(&key) {
+                Some((prepared, writing)) if !*writing => {
+                    *writing = true;
+                    prepared.clone()
+                }
+                _ => return,
+            }
+        };
+        let store = self.store.clone();
+        let pending = Arc::clone(&self.pending);
+        runtime.spawn(async move {
+            let result = store.put_prepared(&prepared).await;
+            let mut p = lock(&pending);
+            match result {
+                Ok(_) => {
+                    p.frames.remove(&key);
+                    p.order.retain(|k| *k != key);
+                }
+                Err(e) => {
+                    // Kept: this process still serves it, and the next
+                    // request that needs it tries the write again.
+                    tracing::warn!("storing a table's frame failed (will retry): {e}");
+                    if let Some((_, writing)) = p.frames.get_mut(&key) {
+                        *writing = false;
+                    }
+                }
+            }
+        });
+    }
+
+    /// The frame under `key`: a frame rendered here and not yet written,
+    /// else the store's.
+    pub(crate) async fn load(&self, key: &FrameKey) -> Result<DataFrame, String> {
+        let pending = lock(&self.pending)
+            .frames
+            .get(key)
+            .map(|(p, _)| p.frame().clone());
+        if let Some(frame) = pending {
+            self.write_pending(*key);
+            return Ok(frame);
+        }
+        lock(&self.known).retain(Known::is_used);
+        // Another process may have rendered the layout and still be
+        // writing the frame: give it a moment before calling it expired.
+        let mut waited = 0;
+        loop {
+            match self.store.load(key).await {
+                Ok(f) => return Ok(f),
+                Err(e) if e.is_not_found() && waited < 5 => {
+                    waited += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                Err(e) if e.is_not_found() => {
+                    return Err("this data expired — reload the page".to_owned());
+                }
+                Err(e) => return Err(format!("the data could not be loaded: {e}")),
+            }
+        }
+    }
+
+    /// Whether a frame rendered here is still waiting for its store write.
+    pub fn is_pending(&self, key: &FrameKey) -> bool {
+        lock(&self.pending).frames.contains_key(key)
+    }
+}
+
+/// Frames rendered into layouts and not yet in the store: each with
+/// whether a write of it is under way, in the order they came.
+#[derive(Default)]
+struct Pending {
+    frames: HashMap<FrameKey, (Prepared, bool)>,
+    order: VecDeque<FrameKey>,
+}
+
+/// A frame's columns in memory (their shared buffers), its height and the
+/// table options: equal for clones of one frame.
+#[derive(Debug, PartialEq, Eq)]
+struct Identity {
+    columns: Vec<(String, usize)>,
+    height: usize,
+    options: String,
+}
+
+impl Identity {
+    fn of(frame: &DataFrame, options: &str) -> Self {
+        Identity {
+            columns: frame
+                .columns()
+                .iter()
+                .map(|c| {
+                    let s = c.as_materialized_series();
+                    (
+                        c.name().to_string(),
+                        Arc::as_ptr(&s.0) as *const () as usize,
+                    )
+                })
+                .collect(),
+            height: frame.height(),
+            options: options.to_owned(),
+        }
+    }
+}
+
+/// A frame whose key is known. It holds a clone of the frame so its
+/// buffers (and so the identity) cannot be reused by another frame while
+/// it is remembered; dropped once nothing else holds the frame.
+struct Known {
+    identity: Identity,
+    frame: DataFrame,
+    key: FrameRef,
+}
+
+impl Known {
+    fn is_used(&self) -> bool {
+        self.frame
+            .columns()
+            .iter()
+            .any(|c| Arc::strong_count(&c.as_materialized_series().0) > 1)
+    }
+}
