@@ -13,7 +13,10 @@
 #      S3_ENDPOINT and credentials;
 #   4. installs the browser suite's npm packages (tests/e2e, from its lockfile);
 #   5. runs, failing fast: cargo fmt --check, codegen --check (if present),
-#      clippy -D warnings, cargo test, then the browser suite (tests/e2e);
+#      clippy -D warnings, cargo test (the workspace, the `dash` facade with
+#      every feature and its README doctest, and a renamed copy of the AIO
+#      template), then the browser suite (tests/e2e) and the template's own
+#      browser test;
 #   6. prints a summary with the time of each stage.
 #
 # Environment:
@@ -257,6 +260,16 @@ e2e() {
   node --test --test-concurrency=1 --test-reporter=spec tests/e2e/
 }
 
+# The AIO template's own browser test, on the renamed copy that
+# tests/tests/template.rs built and tested (with this suite's playwright-core).
+template_e2e() {
+  local copy="$CARGO_TARGET_DIR/template-check/aio-renamed-widget"
+  [ -d "$copy" ] || die "no renamed template copy at $copy (the cargo test stage makes it)"
+  DEMO_BIN="$CARGO_TARGET_DIR/template-check/debug/examples/demo" \
+    NODE_PATH="$ROOT/tests/e2e/node_modules" \
+    node --test --test-reporter=spec "$copy/tests/e2e/"
+}
+
 # ---------------------------------------------------------------- run it ---
 stage "install system packages" install_packages
 stage "start Redis" start_redis
@@ -277,6 +290,8 @@ else
 fi
 stage "cargo clippy" cargo clippy --workspace --all-targets -- -D warnings
 stage "cargo test" cargo test --workspace
+stage "cargo test -p dash --features full" cargo test -p dash --features full
 stage "cargo build examples" cargo build -p examples --bins
 stage "browser suite (tests/e2e)" e2e
+stage "template browser test" template_e2e
 log "all tests passed"
