@@ -27,8 +27,9 @@ use crate::state::AppState;
 /// Everything a running app needs, built once by [`Dash::into_router`].
 pub(crate) struct Served {
     registry: Registry,
-    layout: Layout,
+    /// The fixed layout, rendered once (its component tree is not kept).
     static_layout: Option<Bytes>,
+    layout_fn: Option<Arc<dyn Fn() -> Children + Send + Sync>>,
     page: PageSettings,
     suites: Suites,
     state: AppState,
@@ -56,19 +57,19 @@ impl Dash {
             self.callbacks.drain(..).chain(global_callbacks()),
             self.prevent_initial_callbacks,
         )?;
-        let (static_layout, validation_layout) = match &layout {
+        let (static_layout, layout_fn, validation_layout) = match layout {
             Layout::Static(children) => {
-                let v = render_layout(children.clone(), &self.state)?;
-                (Some(Bytes::from(serde_json::to_vec(&v)?)), None)
+                let v = render_layout(children, &self.state)?;
+                (Some(Bytes::from(serde_json::to_vec(&v)?)), None, None)
             }
-            Layout::PerRequest(f) => (
-                None,
-                if self.suppress_callback_exceptions {
+            Layout::PerRequest(f) => {
+                let validation = if self.suppress_callback_exceptions {
                     None
                 } else {
                     Some(render_layout(f(), &self.state)?)
-                },
-            ),
+                };
+                (None, Some(f), validation)
+            }
         };
         let suites = Suites::new(&self.libraries)?;
         let page = PageSettings {
@@ -93,8 +94,8 @@ impl Dash {
         };
         Ok(Served {
             registry,
-            layout,
             static_layout,
+            layout_fn,
             page,
             suites,
             state: self.state,
@@ -196,7 +197,7 @@ async fn layout(State(s): AppRef) -> Response {
     if let Some(bytes) = &s.static_layout {
         return json_response(bytes.clone());
     }
-    let Layout::PerRequest(f) = &s.layout else {
+    let Some(f) = &s.layout_fn else {
         return error_response(StatusCode::INTERNAL_SERVER_ERROR, "no layout");
     };
     let (f, state) = (f.clone(), s.state.clone());
