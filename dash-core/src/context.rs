@@ -8,8 +8,8 @@ use serde_json::{Map, Value};
 use crate::id::ComponentId;
 pub use crate::request::Triggered;
 use crate::request::{Lists, OutputsList};
+use crate::splice::{Splice, Streams};
 use crate::state::AppState;
-use crate::stream::{Splice, Streams};
 
 #[derive(Debug, Default)]
 pub(crate) struct ContextInner {

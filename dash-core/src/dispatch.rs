@@ -13,8 +13,8 @@ use crate::context::{CallbackContext, ContextInner};
 use crate::handler::{CallbackError, ErrorKind, is_no_update};
 use crate::registry::Registry;
 use crate::request::{self, BadRequest, OutputSlot, Parts, Target};
+use crate::splice::Splice;
 use crate::state::AppState;
-use crate::stream::Splice;
 
 /// The outcome of one callback request.
 pub(crate) enum Outcome {

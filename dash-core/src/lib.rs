@@ -12,8 +12,8 @@ pub mod handler;
 pub mod id;
 mod jsnum;
 pub mod patch;
+mod splice;
 pub mod state;
-pub mod stream;
 
 // The app and how crates extend it.
 pub mod app;
@@ -22,12 +22,15 @@ pub mod callback;
 pub mod extension;
 pub mod library;
 
-// The request path, one way: request → registry → context → dispatch → response.
+// The request path, one way (each module uses only those before it):
+// request → registry → context (holding its response's splices) → stream
+// (outputs spliced into the response) → dispatch → response.
 pub mod context;
 mod dispatch;
 mod registry;
 mod request;
 mod response;
+pub mod stream;
 
 // The HTTP side: helpers → files → index page → routes.
 mod assets;

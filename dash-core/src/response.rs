@@ -23,10 +23,10 @@ pub(crate) fn write(outcome: Outcome, html_errors: bool) -> Response {
                 Ok(b) => b,
                 Err(e) => return error_response(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
             };
-            let response = if crate::stream::all_raw(&streams) {
-                crate::stream::assemble(body, streams).map(json_response)
+            let response = if crate::splice::all_raw(&streams) {
+                crate::splice::assemble(body, streams).map(json_response)
             } else {
-                crate::stream::splice(body, streams).map(|parts| {
+                crate::splice::splice(body, streams).map(|parts| {
                     Response::builder()
                         .header(header::CONTENT_TYPE, "application/json")
                         .header(header::CACHE_CONTROL, "no-store")
