@@ -301,7 +301,10 @@ impl Identity {
 
 /// A frame whose key is known. It holds a clone of the frame so its
 /// buffers (and so the identity) cannot be reused by another frame while
-/// it is remembered; dropped once nothing else holds the frame.
+/// it is remembered; dropped once some column of it is held by nothing
+/// else (the app let the frame go: a fixed layout, rendered once), so it
+/// never keeps columns alive on its own — columns the table's prepared
+/// frame shares (all but re-encoded strings) are held by the store anyway.
 struct Known {
     identity: Identity,
     frame: DataFrame,
@@ -313,6 +316,84 @@ impl Known {
         self.frame
             .columns()
             .iter()
-            .any(|c| Arc::strong_count(&c.as_materialized_series().0) > 1)
+            .all(|c| Arc::strong_count(&c.as_materialized_series().0) > 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polars::prelude::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn frame() -> DataFrame {
+        df!("a" => [1i64, 2, 3], "s" => ["x", "y", "x"]).unwrap()
+    }
+
+    #[test]
+    fn a_frame_seen_before_is_looked_up_and_served_until_written() {
+        let t = TableState::new(Store::memory());
+        let calls = AtomicUsize::new(0);
+        let prepare = |f: &DataFrame| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Ok(f.clone())
+        };
+        let df = frame();
+        let k1 = t.register(&df.clone(), "o", &prepare).unwrap();
+        let k2 = t.register(&df.clone(), "o", &prepare).unwrap();
+        assert_eq!(k1, k2);
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            1,
+            "a clone of a known frame is not prepared again"
+        );
+        // Other table options: prepared again.
+        t.register(&df, "other", &prepare).unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        // An equal frame made apart: its own buffers, prepared, the same key.
+        let k3 = t.register(&frame(), "o", &prepare).unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+        assert_eq!(k3, k1);
+
+        // Outside a runtime nothing was written; the frame is served from
+        // the pending list, and the write starts with the first load.
+        assert!(t.is_pending(&k1.key));
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            assert!(!t.store().contains(&k1.key).await.unwrap());
+            let got = t.load(&k1.key).await.unwrap();
+            assert!(got.equals(&df));
+            for _ in 0..200 {
+                if !t.is_pending(&k1.key) {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+            assert!(!t.is_pending(&k1.key), "written");
+            assert!(t.store().contains(&k1.key).await.unwrap());
+        });
+    }
+
+    #[test]
+    fn a_frame_the_app_let_go_is_forgotten() {
+        let t = TableState::new(Store::memory());
+        let df = frame();
+        // Preparing makes new columns (as encoding strings does).
+        t.register(&df, "o", |_: &DataFrame| Ok(frame())).unwrap();
+        assert_eq!(lock(&t.known).len(), 1);
+        drop(df);
+        // The next registration sweeps it: only the memo held the app's
+        // columns (the pending write holds the prepared ones).
+        let calls = AtomicUsize::new(0);
+        t.register(&frame(), "o", |f: &DataFrame| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Ok(f.clone())
+        })
+        .unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(lock(&t.known).len(), 1, "the dropped frame's entry is gone");
     }
 }
