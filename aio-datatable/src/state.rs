@@ -339,8 +339,8 @@ mod tests {
             Ok(f.clone())
         };
         let df = frame();
-        let k1 = t.register(&df.clone(), "o", &prepare).unwrap();
-        let k2 = t.register(&df.clone(), "o", &prepare).unwrap();
+        let k1 = t.register(&df.clone(), "o", prepare).unwrap();
+        let k2 = t.register(&df.clone(), "o", prepare).unwrap();
         assert_eq!(k1, k2);
         assert_eq!(
             calls.load(Ordering::SeqCst),
@@ -348,10 +348,10 @@ mod tests {
             "a clone of a known frame is not prepared again"
         );
         // Other table options: prepared again.
-        t.register(&df, "other", &prepare).unwrap();
+        t.register(&df, "other", prepare).unwrap();
         assert_eq!(calls.load(Ordering::SeqCst), 2);
         // An equal frame made apart: its own buffers, prepared, the same key.
-        let k3 = t.register(&frame(), "o", &prepare).unwrap();
+        let k3 = t.register(&frame(), "o", prepare).unwrap();
         assert_eq!(calls.load(Ordering::SeqCst), 3);
         assert_eq!(k3, k1);
 
