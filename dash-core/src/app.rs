@@ -11,6 +11,7 @@ use crate::deps::Group;
 use crate::extension::Extension;
 use crate::handler::Handler;
 use crate::library::ComponentLibrary;
+use crate::limits::Limits;
 use crate::state::AppState;
 
 /// The layout: fixed, or built anew for every page load.
@@ -122,7 +123,7 @@ pub struct Dash {
     pub(crate) suppress_callback_exceptions: bool,
     pub(crate) prevent_initial_callbacks: bool,
     pub(crate) dev_tools: DevTools,
-    pub(crate) max_body_bytes: usize,
+    pub(crate) limits: Limits,
     pub(crate) state: AppState,
     pub(crate) libraries: Vec<ComponentLibrary>,
     pub(crate) extensions: HashSet<String>,
@@ -158,7 +159,7 @@ impl Dash {
             } else {
                 DevTools::PRODUCTION
             },
-            max_body_bytes: 16 * 1024 * 1024,
+            limits: Limits::default(),
             state: AppState::new(),
             libraries: Vec::new(),
             extensions: HashSet::new(),
@@ -368,9 +369,17 @@ impl Dash {
         self
     }
 
-    /// The largest callback request body accepted (default 16 MiB).
+    /// The largest callback request body accepted (default 16 MiB); the
+    /// same as setting [`Limits::max_body_bytes`].
     pub fn max_body_bytes(&mut self, bytes: usize) -> &mut Self {
-        self.max_body_bytes = bytes;
+        self.limits.max_body_bytes = bytes;
+        self
+    }
+
+    /// Sets every bound on what a request may cost (see [`Limits`]: body
+    /// size and arrival time, request timeout, requests at once).
+    pub fn limits(&mut self, limits: Limits) -> &mut Self {
+        self.limits = limits;
         self
     }
 }

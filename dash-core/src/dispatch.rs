@@ -5,6 +5,7 @@
 
 use std::panic::AssertUnwindSafe;
 
+use bytes::Bytes;
 use futures_util::FutureExt as _;
 use serde_json::{Map, Value};
 
@@ -49,9 +50,21 @@ impl std::fmt::Debug for Outcome {
     }
 }
 
+/// Bodies larger than this are parsed on the blocking pool, so a large
+/// request does not hold an async worker that serves other users.
+const PARSE_INLINE_BYTES: usize = 256 * 1024;
+
 /// Reads `body`, finds its callback and runs it with the app's state.
-pub(crate) async fn dispatch(registry: &Registry, state: &AppState, body: &[u8]) -> Outcome {
-    let req = match request::parse(body) {
+pub(crate) async fn dispatch(registry: &Registry, state: &AppState, body: Bytes) -> Outcome {
+    let parsed = if body.len() <= PARSE_INLINE_BYTES {
+        request::parse(&body)
+    } else {
+        match tokio::task::spawn_blocking(move || request::parse(&body)).await {
+            Ok(r) => r,
+            Err(e) => return Outcome::Failed(format!("reading the request failed: {e}")),
+        }
+    };
+    let req = match parsed {
         Ok(r) => r,
         Err(e) => return e.into(),
     };

@@ -460,6 +460,10 @@ impl<'de> Deserialize<'de> for IdValue {
     }
 }
 
+/// The most keys a dict ID read from a request may have: far more than any
+/// layout uses, and few enough that finding a repeated key stays cheap.
+pub const MAX_DICT_KEYS: usize = 64;
+
 /// Reads an ID as [`ComponentId::from_json`] does, without building a
 /// `Value` map first (a request carries one ID per input and output).
 impl<'de> Deserialize<'de> for ComponentId {
@@ -482,9 +486,14 @@ impl<'de> Deserialize<'de> for ComponentId {
                 while let Some((k, v)) = m.next_entry::<String, IdValue>()? {
                     // A repeated key keeps its first place and its last value,
                     // as a `Value` map does.
-                    match pairs.iter_mut().find(|(have, _)| *have == k) {
-                        Some(slot) => slot.1 = v,
-                        None => pairs.push((k, v)),
+                    if let Some(slot) = pairs.iter_mut().find(|(have, _)| *have == k) {
+                        slot.1 = v;
+                    } else if pairs.len() == MAX_DICT_KEYS {
+                        return Err(de::Error::custom(format_args!(
+                            "a dict ID has more than {MAX_DICT_KEYS} keys"
+                        )));
+                    } else {
+                        pairs.push((k, v));
                     }
                 }
                 Ok(ComponentId::Dict(pairs))

@@ -23,19 +23,21 @@ pub mod extension;
 pub mod library;
 
 // The request path, one way (each module uses only those before it):
-// request → registry → context (holding its response's splices) → stream
+// matching → request → registry → context (holding its response's splices) → stream
 // (outputs spliced into the response) → dispatch → response.
 pub mod context;
 mod dispatch;
+mod matching;
 mod registry;
 mod request;
 mod response;
 pub mod stream;
 
-// The HTTP side: helpers → files → index page → routes.
+// The HTTP side: helpers → limits → files → index page → routes.
 mod assets;
 mod http_util;
 mod index;
+mod limits;
 mod server;
 
 pub use app::{Dash, DevTools, Resource};
@@ -52,6 +54,7 @@ pub use extension::{Extension, ExtensionEntry};
 pub use handler::{CallbackError, Handler, IntoCallbackOutput, NoUpdate, PreventUpdate, Update};
 pub use id::{ALL, ALLSMALLER, ComponentId, IdValue, MATCH, Wildcard};
 pub use library::{ComponentLibrary, LinkWhen};
+pub use limits::Limits;
 pub use patch::Patch;
 pub use state::AppState;
 pub use stream::{Json, TextStream};

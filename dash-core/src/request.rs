@@ -12,6 +12,7 @@
 //! The callback context's `inputs_list`, `states_list` and `outputs_list`
 //! are made from these parts only when a callback asks for them.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use serde::Deserialize;
@@ -21,6 +22,7 @@ use serde_json::{Map, Value};
 use crate::callback::Compiled;
 use crate::deps::Dependency;
 use crate::id::ComponentId;
+use crate::matching::{Matcher, may_name};
 
 /// A request that does not fit: the HTTP status and the message.
 #[derive(Debug, Clone, PartialEq)]
@@ -234,8 +236,14 @@ impl OutputsList {
 }
 
 /// The values of one list (`inputs` or `state`) checked against its
-/// declaration: one entry per dependency, a list for ALL/ALLSMALLER.
-fn values(what: &str, nodes: &[Node], deps: &[&Dependency]) -> Result<Vec<Value>, BadRequest> {
+/// declaration: one entry per dependency, a list for ALL/ALLSMALLER, each
+/// entry naming a component and property the dependency declares.
+fn values(
+    what: &str,
+    nodes: &[Node],
+    deps: &[&Dependency],
+    matcher: &mut Matcher,
+) -> Result<Vec<Value>, BadRequest> {
     if nodes.len() != deps.len() {
         return Err(bad(format!(
             "expected {} {what} values, got {}",
@@ -243,39 +251,53 @@ fn values(what: &str, nodes: &[Node], deps: &[&Dependency]) -> Result<Vec<Value>
             nodes.len()
         )));
     }
-    let value = |i: &Item| i.value.clone().unwrap_or(Value::Null);
-    nodes
-        .iter()
-        .zip(deps)
-        .enumerate()
-        .map(|(n, (node, dep))| match (dep.is_multi(), node) {
-            (true, Node::List(list)) => list
-                .iter()
-                .enumerate()
-                .map(|(k, n2)| match n2 {
-                    Node::Item(i) => Ok(value(i)),
-                    Node::List(_) => Err(bad(format!(
-                        "{what}[{n}][{k}]: expected an object with id, property and value"
-                    ))),
-                })
-                .collect::<Result<Vec<_>, _>>()
-                .map(Value::Array),
-            (false, Node::Item(i)) => Ok(value(i)),
-            (true, Node::Item(_)) => Err(bad(format!(
-                "{what}[{n}] ({}) uses ALL/ALLSMALLER and must be a list",
-                dep.prop_id()
-            ))),
-            (false, Node::List(_)) => Err(bad(format!(
-                "{what}[{n}] ({}): expected an object with id, property and value",
-                dep.prop_id()
-            ))),
-        })
-        .collect()
+    let mut value = |place: &dyn Fn() -> String, i: &Item, dep: &Dependency| {
+        matcher
+            .check(&place(), &i.id, &i.property, dep, false)
+            .map_err(bad)?;
+        Ok(i.value.clone().unwrap_or(Value::Null))
+    };
+    let mut out = Vec::with_capacity(nodes.len());
+    for (n, (node, dep)) in nodes.iter().zip(deps).enumerate() {
+        out.push(match (dep.is_multi(), node) {
+            (true, Node::List(list)) => {
+                let mut values = Vec::with_capacity(list.len());
+                for (k, n2) in list.iter().enumerate() {
+                    let Node::Item(i) = n2 else {
+                        return Err(bad(format!(
+                            "{what}[{n}][{k}]: expected an object with id, property and value"
+                        )));
+                    };
+                    values.push(value(&|| format!("{what}[{n}][{k}]"), i, dep)?);
+                }
+                Value::Array(values)
+            }
+            (false, Node::Item(i)) => value(&|| format!("{what}[{n}]"), i, dep)?,
+            (true, Node::Item(_)) => {
+                return Err(bad(format!(
+                    "{what}[{n}] ({}) uses ALL/ALLSMALLER and must be a list",
+                    dep.prop_id()
+                )));
+            }
+            (false, Node::List(_)) => {
+                return Err(bad(format!(
+                    "{what}[{n}] ({}): expected an object with id, property and value",
+                    dep.prop_id()
+                )));
+            }
+        });
+    }
+    Ok(out)
 }
 
 /// The concrete outputs: one entry per declared output, each a single
-/// target or (for ALL outputs) a list of targets.
-fn slots(cb: &Compiled, outputs: Option<&Node>) -> Result<Vec<OutputSlot>, BadRequest> {
+/// target or (for ALL outputs) a list of targets, each one the callback
+/// declares.
+fn slots(
+    cb: &Compiled,
+    outputs: Option<&Node>,
+    matcher: &mut Matcher,
+) -> Result<Vec<OutputSlot>, BadRequest> {
     let entries: Vec<&Node> = if cb.single {
         vec![outputs.ok_or_else(|| bad("the request has no outputs".into()))?]
     } else if cb.outputs.is_empty() {
@@ -297,74 +319,118 @@ fn slots(cb: &Compiled, outputs: Option<&Node>) -> Result<Vec<OutputSlot>, BadRe
             }
         }
     };
-    let target = |n: usize, node: &Node| match node {
-        Node::Item(i) => Ok(Target::new(&i.id, &i.property)),
+    let mut target = |place: String, node: &Node, decl: &crate::deps::Output| match node {
+        Node::Item(i) => {
+            matcher
+                .check(&place, &i.id, &i.property, &decl.dep, decl.allow_duplicate)
+                .map_err(bad)?;
+            Ok(Target::new(&i.id, &i.property))
+        }
         Node::List(_) => Err(bad(format!(
-            "outputs[{n}]: expected an object with id and property"
+            "{place}: expected an object with id and property"
         ))),
     };
-    entries
-        .into_iter()
-        .zip(&cb.outputs)
-        .enumerate()
-        .map(|(n, (entry, decl))| match (decl.dep.is_multi(), entry) {
-            (true, Node::List(list)) => list
-                .iter()
-                .map(|t| target(n, t))
-                .collect::<Result<Vec<_>, _>>()
-                .map(OutputSlot::Many),
-            (true, Node::Item(_)) => Err(bad(format!(
-                "outputs[{n}] ({}) uses ALL and must be a list",
-                decl.prop_id()
-            ))),
-            (false, node) => target(n, node).map(OutputSlot::One),
-        })
-        .collect()
+    let mut slots = Vec::with_capacity(entries.len());
+    for (n, (entry, decl)) in entries.into_iter().zip(&cb.outputs).enumerate() {
+        slots.push(match (decl.dep.is_multi(), entry) {
+            (true, Node::List(list)) => OutputSlot::Many(
+                list.iter()
+                    .enumerate()
+                    .map(|(k, t)| target(format!("outputs[{n}][{k}]"), t, decl))
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+            (true, Node::Item(_)) => {
+                return Err(bad(format!(
+                    "outputs[{n}] ({}) uses ALL and must be a list",
+                    decl.prop_id()
+                )));
+            }
+            (false, node) => OutputSlot::One(target(format!("outputs[{n}]"), node, decl)?),
+        });
+    }
+    Ok(slots)
 }
 
 /// The properties named by `changedPropIds`, each with its value as the
-/// inputs hold it (`null` when they do not).
-fn fired(changed: &[String], inputs: &[Node]) -> Vec<Triggered> {
-    let find = |id_str: &str, property: &str| {
-        let matches = |i: &Item| i.property == property && i.id.key() == id_str;
-        inputs.iter().find_map(|node| match node {
-            Node::List(list) => list.iter().find_map(|n| match n {
-                Node::Item(i) if matches(i) => Some(i.value.clone().unwrap_or(Value::Null)),
-                _ => None,
-            }),
-            Node::Item(i) if matches(i) => Some(i.value.clone().unwrap_or(Value::Null)),
-            Node::Item(_) => None,
-        })
-    };
-    changed
-        .iter()
-        .map(|prop_id| {
-            let (id_str, property) = prop_id.rsplit_once('.').unwrap_or((prop_id.as_str(), ""));
-            let id = if id_str.starts_with('{') {
-                serde_json::from_str::<Value>(id_str)
-                    .ok()
-                    .and_then(|v| ComponentId::from_json(&v).ok())
-            } else {
-                Some(ComponentId::from(id_str))
-            };
-            Triggered {
-                prop_id: prop_id.clone(),
-                id,
-                property: property.to_owned(),
-                value: find(id_str, property).unwrap_or(Value::Null),
+/// inputs hold it (`null` when they do not: a component just removed from
+/// an `ALL` list). Each must be distinct and one of the callback's
+/// declared inputs, so no value is copied more than once; the inputs are
+/// indexed once, so the cost is linear in the request.
+fn fired(
+    changed: &[String],
+    inputs: &[Node],
+    deps: &[&Dependency],
+) -> Result<Vec<Triggered>, BadRequest> {
+    if changed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut by_prop: HashMap<String, &Item> = HashMap::new();
+    for node in inputs {
+        let entries = match node {
+            Node::Item(_) => std::slice::from_ref(node),
+            Node::List(list) => list.as_slice(),
+        };
+        for entry in entries {
+            if let Node::Item(i) = entry {
+                by_prop
+                    .entry(format!("{}.{}", i.id.key(), i.property))
+                    .or_insert(i);
             }
-        })
-        .collect()
+        }
+    }
+    let mut seen = HashSet::with_capacity(changed.len());
+    let mut fired = Vec::with_capacity(changed.len());
+    for prop_id in changed {
+        if !seen.insert(prop_id.as_str()) {
+            return Err(bad(format!("changedPropIds names {prop_id:?} twice")));
+        }
+        let (id_str, property) = prop_id.rsplit_once('.').ok_or_else(|| {
+            bad(format!(
+                "changedPropIds: {prop_id:?} is not \"<component id>.<property>\""
+            ))
+        })?;
+        let id = if id_str.starts_with('{') {
+            serde_json::from_str::<ComponentId>(id_str).map_err(|e| {
+                bad(format!(
+                    "changedPropIds: {prop_id:?} does not start with a component id: {e}"
+                ))
+            })?
+        } else {
+            ComponentId::from(id_str)
+        };
+        if !deps
+            .iter()
+            .any(|d| d.property == property && may_name(&id, &d.id))
+        {
+            return Err(bad(format!(
+                "changedPropIds names {prop_id:?}, which is not an input of this callback"
+            )));
+        }
+        let value = by_prop
+            .get(prop_id.as_str())
+            .and_then(|i| i.value.clone())
+            .unwrap_or(Value::Null);
+        fired.push(Triggered {
+            prop_id: prop_id.clone(),
+            id: Some(id),
+            property: property.to_owned(),
+            value,
+        });
+    }
+    Ok(fired)
 }
 
 /// The parts of a request for callback `cb`, or what does not fit.
 pub(crate) fn read(cb: &Compiled, req: TypedRequest) -> Result<Parts, BadRequest> {
     let input_deps: Vec<&Dependency> = cb.inputs.iter().map(|i| &i.0).collect();
     let state_deps: Vec<&Dependency> = cb.states.iter().map(|s| &s.0).collect();
-    let inputs = values("inputs", &req.inputs, &input_deps)?;
-    let states = values("state", &req.state, &state_deps)?;
-    let slots = slots(cb, req.outputs.as_ref())?;
-    let fired = fired(&req.changed_prop_ids, &req.inputs);
+    let mut matcher = Matcher::default();
+    // Outputs first: a MATCH is most often bound by the output.
+    let slots = slots(cb, req.outputs.as_ref(), &mut matcher)?;
+    let inputs = values("inputs", &req.inputs, &input_deps, &mut matcher)?;
+    let states = values("state", &req.state, &state_deps, &mut matcher)?;
+    matcher.finish().map_err(bad)?;
+    let fired = fired(&req.changed_prop_ids, &req.inputs, &input_deps)?;
     Ok(Parts {
         inputs,
         states,
@@ -450,7 +516,7 @@ mod tests {
     fn a_pattern_matching_body_reads_into_its_parts() {
         let cb = compiled(Callback::new(
             (
-                Output::new(id! {"type": "row", "i": MATCH}, "children"),
+                Output::new(id! {"type": "row", "i": MATCH}, "children").allow_duplicate(),
                 Output::new(id! {"type": "all", "i": ALL}, "value"),
             ),
             (
@@ -473,7 +539,7 @@ mod tests {
                  {"id": {"i": 1, "type": "all"}, "property": "value"}],
             ],
             "state": [{"id": "s", "property": "data", "value": null}],
-            "changedPropIds": [r#"{"i":3,"type":"row"}.n_clicks"#, "gone.value"],
+            "changedPropIds": [r#"{"i":3,"type":"row"}.n_clicks"#, r#"{"i":7,"type":"all"}.value"#],
         });
         let p = read_body(&cb, body.clone()).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(p.inputs, vec![json!(2), json!(["a", null])]);

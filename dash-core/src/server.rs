@@ -21,6 +21,7 @@ use crate::dispatch::dispatch;
 use crate::error::Error;
 use crate::http_util::{error_response, json_response};
 use crate::index::{PageSettings, render};
+use crate::limits::Limits;
 use crate::registry::Registry;
 use crate::state::AppState;
 
@@ -33,7 +34,7 @@ pub(crate) struct Served {
     page: PageSettings,
     suites: Suites,
     state: AppState,
-    max_body: usize,
+    limits: Limits,
     reload_hash: String,
 }
 
@@ -99,7 +100,7 @@ impl Dash {
             page,
             suites,
             state: self.state,
-            max_body: self.max_body_bytes,
+            limits: self.limits,
             reload_hash,
         })
     }
@@ -143,7 +144,8 @@ impl Dash {
             let bare = p.trim_end_matches('/').to_owned();
             router = router.route(&bare, get(move || async move { Redirect::permanent(&p) }));
         }
-        Ok(router.with_state(state))
+        let limits = state.limits.clone();
+        Ok(limits.apply(router.with_state(state)))
     }
 
     /// Serves the app until Ctrl-C, on `HOST`:`PORT` from the environment
@@ -238,20 +240,55 @@ async fn suites(
 }
 
 async fn update_component(State(s): AppRef, req: Request) -> Response {
-    let body = match axum::body::to_bytes(req.into_body(), s.max_body).await {
-        Ok(b) => b,
+    let max = s.limits.max_body_bytes;
+    let too_large = || {
+        error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!("the callback request is larger than the limit of {max} bytes"),
+        )
+    };
+    // A body announced over the limit is refused before it is read.
+    let announced = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > max as u64) {
+        return too_large();
+    }
+    let read = axum::body::to_bytes(req.into_body(), max);
+    let body = match tokio::time::timeout(s.limits.body_timeout, read).await {
+        Ok(Ok(b)) => b,
+        Ok(Err(e)) if is_length_limit(&e) => return too_large(),
+        Ok(Err(e)) => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                &format!("the callback request's body could not be read: {e}"),
+            );
+        }
         Err(_) => {
             return error_response(
-                StatusCode::PAYLOAD_TOO_LARGE,
+                StatusCode::REQUEST_TIMEOUT,
                 &format!(
-                    "the callback request is larger than the limit of {} bytes",
-                    s.max_body
+                    "the callback request's body did not arrive within {} s",
+                    s.limits.body_timeout.as_secs_f64()
                 ),
             );
         }
     };
-    let outcome = dispatch(&s.registry, &s.state, &body).await;
+    let outcome = dispatch(&s.registry, &s.state, body).await;
     crate::response::write(outcome, s.page.dev_tools.ui)
+}
+
+fn is_length_limit(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if err.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = err.source();
+    }
+    false
 }
 
 /// A 16×16 icon in the ICO format, drawn here (a blue square with a

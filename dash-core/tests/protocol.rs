@@ -404,7 +404,9 @@ fn url_prefix_is_normalised() {
         let mut a = app();
         a.url_prefix(given);
         let r = router(a);
+        // The router's time limits need a runtime with timers.
         let page = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
             .build()
             .unwrap()
             .block_on(async { get(&r, want).await.text() });
