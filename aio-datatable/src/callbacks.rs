@@ -10,7 +10,7 @@ use dash_core::{
 };
 use futures_util::{StreamExt as _, stream};
 use polars::prelude::DataFrame;
-use redis_store::FrameRef;
+use redis_store::{FrameKey, FrameRef};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -57,9 +57,11 @@ impl TableOut {
     }
 }
 
-fn source_key(source: Option<&Value>) -> Result<FrameRef, String> {
+fn source_key(tables: &TableState, source: Option<&Value>) -> Result<FrameKey, String> {
     let v = source.ok_or("the table has lost its data source; reload the page")?;
-    FrameRef::from_json(v).map_err(|e| format!("the table's data source is invalid: {e}"))
+    FrameRef::from_json(v)
+        .and_then(|r| tables.store().verify(&r))
+        .map_err(|e| format!("the table's data source is invalid: {e}"))
 }
 
 /// The app's table state (the store, the view cache, the permits).
@@ -102,11 +104,11 @@ async fn build<T: Send + 'static>(
 /// threads.
 async fn view(
     tables: &Arc<TableState>,
-    key: &FrameRef,
+    key: &FrameKey,
     frame: DataFrame,
     spec: ViewSpec,
 ) -> Result<(Arc<View>, DataFrame), String> {
-    let cache_key = key.key.to_hex();
+    let cache_key = key.to_hex();
     if let Some(v) = tables.views().get(&cache_key, &spec) {
         return Ok((v, frame));
     }
@@ -133,13 +135,13 @@ const HEAD_MAX_ROWS: usize = 10_000;
 /// for the next pages, if the cache keeps views); else the complete view.
 async fn view_for_page(
     tables: &Arc<TableState>,
-    key: &FrameRef,
+    key: &FrameKey,
     frame: DataFrame,
     spec: ViewSpec,
     page_current: usize,
     page_size: usize,
 ) -> Result<(Arc<View>, DataFrame), String> {
-    let cache_key = key.key.to_hex();
+    let cache_key = key.to_hex();
     if let Some(v) = tables.views().get(&cache_key, &spec) {
         return Ok((v, frame));
     }
@@ -220,7 +222,7 @@ fn spec_from_json(v: &Value) -> Result<ViewSpec, String> {
 
 async fn table(args: TableArgs) -> Result<TableOut, CallbackError> {
     let tables = tables()?;
-    let key = match source_key(args.source.as_ref()) {
+    let key = match source_key(&tables, args.source.as_ref()) {
         Ok(k) => k,
         Err(m) => return Ok(TableOut::error(m)),
     };
@@ -261,7 +263,7 @@ async fn table(args: TableArgs) -> Result<TableOut, CallbackError> {
     };
     // A page flip shows the same view: its spec is already published.
     let spec_json = (!flipped).then(|| view_spec_json(&spec, &sort_by));
-    let frame = match tables.load(&key.key).await {
+    let frame = match tables.load(&key).await {
         Ok(f) => f,
         Err(m) => return Ok(TableOut::error(m)),
     };
@@ -314,14 +316,15 @@ async fn table(args: TableArgs) -> Result<TableOut, CallbackError> {
 async fn view_key(spec: Option<Value>, source: Option<Value>) -> Result<Value, CallbackError> {
     let spec = spec.ok_or(PreventUpdate)?;
     let tables = tables()?;
-    let key = source_key(source.as_ref()).map_err(CallbackError::msg)?;
+    let key = source_key(&tables, source.as_ref()).map_err(CallbackError::msg)?;
     let spec = spec_from_json(&spec).map_err(CallbackError::msg)?;
-    let to_json = |r: &FrameRef| serde_json::to_value(r).map_err(CallbackError::msg);
+    let to_json =
+        |k: FrameKey| serde_json::to_value(tables.store().sign(k)).map_err(CallbackError::msg);
     let no_search = spec.search.trim_matches(query::is_js_whitespace).is_empty();
     if spec.filter.root.is_none() && spec.sort.is_empty() && no_search {
-        return to_json(&key);
+        return to_json(key);
     }
-    let memo = (key.key.to_hex(), spec.cache_key());
+    let memo = (key.to_hex(), spec.cache_key());
     // Views already stored, by (source key, view spec key): showing a view
     // again costs a lookup.
     let known = tables
@@ -331,11 +334,11 @@ async fn view_key(spec: Option<Value>, source: Option<Value>) -> Result<Value, C
         .get(&memo)
         .copied();
     if let Some(stored) = known
-        && tables.store().contains(&stored.key).await.unwrap_or(false)
+        && tables.store().contains(&stored).await.unwrap_or(false)
     {
-        return to_json(&stored);
+        return to_json(stored);
     }
-    let frame = tables.load(&key.key).await.map_err(CallbackError::msg)?;
+    let frame = tables.load(&key).await.map_err(CallbackError::msg)?;
     let (view, _) = view(&tables, &key, frame, spec)
         .await
         .map_err(CallbackError::msg)?;
@@ -346,16 +349,16 @@ async fn view_key(spec: Option<Value>, source: Option<Value>) -> Result<Value, C
     // gathers them when someone reads the key (redis_store::Store::put_rows).
     let stored = tables
         .store()
-        .put_rows(&key.key, &view.indices())
+        .put_rows(&key, &view.indices())
         .await
-        .map(FrameRef::from)
         .map_err(CallbackError::msg)?;
     let mut memos = tables.stored.lock().unwrap_or_else(|e| e.into_inner());
     if memos.len() >= STORED_VIEWS {
         memos.clear();
     }
     memos.insert(memo, stored);
-    to_json(&stored)
+    drop(memos);
+    to_json(stored)
 }
 
 /// Rows rendered per piece of a streamed export.
@@ -381,24 +384,26 @@ async fn export(
 ) -> Result<Download, CallbackError> {
     clicks.ok_or(PreventUpdate)?;
     let tables = tables()?;
-    let key = source_key(source.as_ref()).map_err(CallbackError::msg)?;
+    let key = source_key(&tables, source.as_ref()).map_err(CallbackError::msg)?;
     let spec = match spec {
         Some(s) => spec_from_json(&s).map_err(CallbackError::msg)?,
         None => ViewSpec::default(),
     };
-    let frame = tables.load(&key.key).await.map_err(CallbackError::msg)?;
+    let frame = tables.load(&key).await.map_err(CallbackError::msg)?;
     let (view, frame) = view(&tables, &key, frame, spec)
         .await
         .map_err(CallbackError::msg)?;
     let header = engine::csv_header(&frame);
     let len = view.len();
+    // Each piece is rendered on the blocking pool under a build permit, so
+    // exports queue with view builds instead of crowding them out.
     let body = stream::unfold(0usize, move |offset| {
-        let (view, frame) = (Arc::clone(&view), frame.clone());
+        let (view, frame, tables) = (Arc::clone(&view), frame.clone(), Arc::clone(&tables));
         async move {
             if offset >= len {
                 return None;
             }
-            let piece = tokio::task::spawn_blocking(move || {
+            let piece = build(&tables, false, move || {
                 view.rows(&frame, offset, EXPORT_CHUNK_ROWS)
                     .map(|rows| engine::csv_rows(&rows))
                     .map_err(|e| e.to_string())

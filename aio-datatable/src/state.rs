@@ -53,7 +53,7 @@ pub struct TableState {
     /// One background build at a time.
     pub(crate) background: Arc<Semaphore>,
     /// Store keys of views already stored, by (source key, view spec key).
-    pub(crate) stored: Mutex<BTreeMap<(String, String), FrameRef>>,
+    pub(crate) stored: Mutex<BTreeMap<(String, String), FrameKey>>,
     known: Mutex<VecDeque<Known>>,
     pending: Arc<Mutex<Pending>>,
 }
@@ -153,7 +153,7 @@ impl TableState {
             .store
             .prepare(&shown)
             .map_err(|e| format!("the table's frame cannot be stored: {e}"))?;
-        let key = FrameRef::from(prepared.key());
+        let key = self.store.sign(prepared.key());
         {
             let mut known = lock(&self.known);
             if known.len() >= KNOWN_FRAMES {
@@ -357,23 +357,24 @@ mod tests {
 
         // Outside a runtime nothing was written; the frame is served from
         // the pending list, and the write starts with the first load.
-        assert!(t.is_pending(&k1.key));
+        let key = t.store().verify(&k1).unwrap();
+        assert!(t.is_pending(&key));
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
         rt.block_on(async {
-            assert!(!t.store().contains(&k1.key).await.unwrap());
-            let got = t.load(&k1.key).await.unwrap();
+            assert!(!t.store().contains(&key).await.unwrap());
+            let got = t.load(&key).await.unwrap();
             assert!(got.equals(&df));
             for _ in 0..200 {
-                if !t.is_pending(&k1.key) {
+                if !t.is_pending(&key) {
                     break;
                 }
                 tokio::time::sleep(std::time::Duration::from_millis(5)).await;
             }
-            assert!(!t.is_pending(&k1.key), "written");
-            assert!(t.store().contains(&k1.key).await.unwrap());
+            assert!(!t.is_pending(&key), "written");
+            assert!(t.store().contains(&key).await.unwrap());
         });
     }
 

@@ -95,7 +95,8 @@ struct Props {
     search: String,
     page_size: Value,
     source: Value,
-    /// The properties that changed (`changedPropIds`), e.g. `["page_current"]`.
+    /// The properties that changed (`changedPropIds`): table props such as
+    /// `"page_current"`, or `"search"` for the search box.
     changed: Vec<&'static str>,
 }
 
@@ -151,7 +152,15 @@ impl Client {
     /// The table callback's request for `aio`, as the renderer sends it.
     fn table_request(&self, aio: &str, p: &Props) -> Value {
         let table = ids::table(aio).to_string();
-        let changed: Vec<String> = p.changed.iter().map(|c| format!("{table}.{c}")).collect();
+        // A table prop by name, or the search box's value.
+        let changed: Vec<String> = p
+            .changed
+            .iter()
+            .map(|c| match *c {
+                "search" => format!("{}.value", ids::search(aio)),
+                c => format!("{table}.{c}"),
+            })
+            .collect();
         self.request(".page_count", aio, &changed, |sub, prop| {
             match (sub, prop) {
                 ("table", "page_current") => json!(p.page_current),
@@ -385,6 +394,64 @@ async fn bad_input_shows_a_message_and_keeps_the_last_page() {
             },
             "page size",
         ),
+        // Hostile props: each is refused at a cost linear in its size.
+        (
+            Props {
+                sort_by: Value::Array(
+                    (0..100_000)
+                        .map(|i| json!({"column_id": format!("c{i}"), "direction": "asc"}))
+                        .collect(),
+                ),
+                ..base.clone()
+            },
+            "100000 entries; at most 256",
+        ),
+        (
+            Props {
+                sort_by: json!([{"column_id": "price"}, {"column_id": "nope"}]),
+                ..base.clone()
+            },
+            "nope",
+        ),
+        (
+            Props {
+                filter_query: format!("{{name}} datestartswith \"{}\"", "\n".repeat(300_000)),
+                ..base.clone()
+            },
+            "bytes long",
+        ),
+        (
+            Props {
+                filter_query: format!(
+                    "{}{{price}} > 1{}",
+                    "(".repeat(2_000_000),
+                    ")".repeat(2_000_000)
+                ),
+                ..base.clone()
+            },
+            "bytes long",
+        ),
+        (
+            Props {
+                filter_query: vec!["{price} > 1"; 200_000].join(" || "),
+                ..base.clone()
+            },
+            "bytes long",
+        ),
+        (
+            Props {
+                filter_query: vec!["{price} > 1"; 257].join(" || "),
+                ..base.clone()
+            },
+            "more than 256 conditions",
+        ),
+        (
+            Props {
+                filter_query: format!("{}{{price}} > 1{}", "(".repeat(65), ")".repeat(65)),
+                ..base.clone()
+            },
+            "nest more than 64",
+        ),
         (
             Props {
                 source: json!({"key": "not a key"}),
@@ -394,10 +461,29 @@ async fn bad_input_shows_a_message_and_keeps_the_last_page() {
         ),
         (
             Props {
-                source: json!({"key": "ab".repeat(32)}),
+                source: serde_json::to_value(
+                    c.store.sign(redis_store::FrameKey::from_bytes([0xab; 32])),
+                )
+                .unwrap(),
                 ..base.clone()
             },
             "expired",
+        ),
+        // The real key with a made-up signature: knowing a key is not
+        // enough to read its frame.
+        (
+            Props {
+                source: json!({"key": base.source["key"], "sig": "00".repeat(16)}),
+                ..base.clone()
+            },
+            "not handed out by this app",
+        ),
+        (
+            Props {
+                source: json!({"key": "ab".repeat(32)}),
+                ..base.clone()
+            },
+            "data source",
         ),
     ];
     for (props, needle) in cases {
@@ -406,13 +492,16 @@ async fn bad_input_shows_a_message_and_keeps_the_last_page() {
         assert!(
             message.contains(needle),
             "{needle:?} not in {message:?} for {}",
-            props.filter_query
+            props.filter_query.chars().take(80).collect::<String>()
         );
         // Nothing else changes: the last good page stays.
         for sub in ["table", "summary", "view_spec"] {
             assert!(out.get(sub).is_none(), "{sub} was updated: {out}");
         }
     }
+    // And the table still answers.
+    let out = c.table("a", &base).await;
+    assert_eq!(ids_of(&out["table"]["data"]).len(), 10);
 }
 
 #[tokio::test]
@@ -525,8 +614,11 @@ async fn view_key_holds_the_filtered_sorted_frame() {
     let spec = json!({"filter": "{price} > 20", "search": "",
                       "sort_by": [{"column_id": "price", "direction": "desc"}]});
     let stored = post(ask(spec.clone())).await;
-    let key = redis_store::FrameRef::from_json(&stored).unwrap();
-    let frame = c.store.load(&key.key).await.unwrap();
+    let key = c
+        .store
+        .verify(&redis_store::FrameRef::from_json(&stored).unwrap())
+        .unwrap();
+    let frame = c.store.load(&key).await.unwrap();
     let mut expected: Vec<i64> = (0..ROWS as i64).filter(|&i| price_of(i) > 20.0).collect();
     expected.sort_by(|x, y| price_of(*y).total_cmp(&price_of(*x)));
     let got: Vec<i64> = frame
@@ -555,7 +647,9 @@ fn one_table(frame: DataFrame, store: redis_store::Store) -> Router {
 
 /// Waits until the frame under `source` (rendered into a layout) is written.
 async fn stored(store: &redis_store::Store, source: &Value) -> bool {
-    let key = redis_store::FrameRef::from_json(source).unwrap().key;
+    let key = store
+        .verify(&redis_store::FrameRef::from_json(source).unwrap())
+        .unwrap();
     for _ in 0..200 {
         if store.contains(&key).await.unwrap() {
             return true;
@@ -574,9 +668,12 @@ async fn two_apps_in_one_process_use_their_own_stores() {
     assert_ne!(src_a, src_b);
     assert!(stored(&sa, &src_a).await, "app a's frame is in a's store");
     assert!(stored(&sb, &src_b).await, "app b's frame is in b's store");
-    let key = |v: &Value| redis_store::FrameRef::from_json(v).unwrap().key;
-    assert!(!sa.contains(&key(&src_b)).await.unwrap());
-    assert!(!sb.contains(&key(&src_a)).await.unwrap());
+    let key = |s: &redis_store::Store, v: &Value| {
+        s.verify(&redis_store::FrameRef::from_json(v).unwrap())
+            .unwrap()
+    };
+    assert!(!sa.contains(&key(&sb, &src_b)).await.unwrap());
+    assert!(!sb.contains(&key(&sa, &src_a)).await.unwrap());
     // Each app pages its own frame.
     let out = a.table("t", &a.props("t")).await;
     assert_eq!(out["summary"]["children"], format!("rows 1–25 of {ROWS}"));
@@ -586,10 +683,8 @@ async fn two_apps_in_one_process_use_their_own_stores() {
     let mut p = b.props("t");
     p.source = src_a;
     let out = b.table("t", &p).await;
-    assert_eq!(
-        out["message"]["children"],
-        "this data expired — reload the page"
-    );
+    let message = out["message"]["children"].as_str().unwrap();
+    assert!(message.contains("not handed out by this app"), "{message}");
 }
 
 #[tokio::test]

@@ -7,7 +7,10 @@
 //! character offset. The expected parses were checked against dash-table's
 //! own lexer and syntaxer (`derived_filter_query_structure`).
 
-use aio_datatable::query::{Case, Check, Expr, Literal, MAX_DEPTH, Operand, Query, RelOp, parse};
+use aio_datatable::query::{
+    Case, Check, Expr, Literal, MAX_CONDITIONS, MAX_DEPTH, MAX_NESTING, MAX_QUERY_BYTES, Operand,
+    Query, RelOp, parse,
+};
 
 enum Expect {
     /// Parses; prints as this canonical string.
@@ -420,40 +423,69 @@ fn unexpressible_trees_are_detected() {
     assert!(!cmp(RelOp::Eq, Case::Default, field("a"), num("x", 1.0)).is_expressible());
 }
 
-/// Deep queries are rejected before any recursive walk could overflow the
-/// stack; queries at the limit parse, print, compare and drop on a 1 MiB
-/// stack (unoptimized build).
+/// Long, wide and deep queries are rejected with a message before any
+/// recursive walk could overflow the stack; queries at the limits parse,
+/// print, compare and drop on a 1 MiB stack (unoptimized build).
 #[test]
-fn depth_is_bounded() {
+fn size_and_depth_are_bounded() {
     let run = || {
-        let chain = vec!["{a} = 1"; MAX_DEPTH].join(" && ");
+        let chain = vec!["{a} = 1"; MAX_CONDITIONS].join(" && ");
         let q = parse(&chain).unwrap();
         assert_eq!(parse(&q.to_string()).unwrap(), q);
-        let too_long = vec!["{a} = 1"; MAX_DEPTH + 1].join(" && ");
+        let wide = vec!["{a} = 1"; MAX_CONDITIONS + 1].join(" || ");
+        let e = parse(&wide).unwrap_err();
         assert!(
-            parse(&too_long)
-                .unwrap_err()
-                .message()
-                .contains("levels deep")
+            e.message()
+                .contains(&format!("more than {MAX_CONDITIONS} conditions")),
+            "{e}"
         );
 
         let nested = format!(
             "{}{{a}} = 1{}",
-            "(".repeat(MAX_DEPTH),
-            ")".repeat(MAX_DEPTH)
+            "(".repeat(MAX_NESTING),
+            ")".repeat(MAX_NESTING)
         );
-        assert!(parse(&nested).is_ok());
-        // Parentheses alone add no depth and use no call stack.
-        let deeper = format!("{}{{a}} = 1{}", "(".repeat(100_000), ")".repeat(100_000));
-        assert_eq!(parse(&deeper).unwrap().to_string(), "{a} = 1");
-        let unclosed = "(".repeat(100_000);
-        assert!(parse(&unclosed).is_err());
+        assert_eq!(parse(&nested).unwrap().to_string(), "{a} = 1");
+        let too_nested = format!(
+            "{}{{a}} = 1{}",
+            "(".repeat(MAX_NESTING + 1),
+            ")".repeat(MAX_NESTING + 1)
+        );
+        let e = parse(&too_nested).unwrap_err();
+        assert!(e.message().contains("nest more than"), "{e}");
+        assert_eq!(e.char_offset(), MAX_NESTING);
 
-        let nots = format!("{}({{a}} = 1)", "!".repeat(MAX_DEPTH - 1));
+        let nots = format!("{}({{a}} = 1)", "!".repeat(MAX_NESTING));
         let q = parse(&nots).unwrap();
         assert_eq!(q.to_string(), nots);
         drop(q.clone());
-        assert!(parse(&format!("{}({{a}} = 1)", "!".repeat(100_000))).is_err());
+        let e = parse(&format!("{}({{a}} = 1)", "!".repeat(MAX_NESTING + 1))).unwrap_err();
+        assert!(e.message().contains("in a row"), "{e}");
+
+        // Each group adds an `&&` and eight `!`: the tree is deeper than
+        // MAX_DEPTH though no single limit above is passed.
+        let groups = MAX_DEPTH / 9 + 1;
+        assert!(groups < MAX_NESTING.min(MAX_CONDITIONS));
+        let deep = format!(
+            "{}{{a}} = 1{}",
+            "{a} = 1 && !!!!!!!!(".repeat(groups),
+            ")".repeat(groups)
+        );
+        let e = parse(&deep).unwrap_err();
+        assert!(e.message().contains("levels deep"), "{e}");
+
+        // Over the length limit: refused before it is read.
+        for long in [
+            "(".repeat(100_000),
+            format!("{}{{a}} = 1{}", "(".repeat(50_000), ")".repeat(50_000)),
+            format!("{{a}} = \"{}\"", "é".repeat(MAX_QUERY_BYTES)),
+        ] {
+            let e = parse(&long).unwrap_err();
+            assert!(e.message().contains("bytes long"), "{e}");
+        }
+        let at_limit = format!("{{a}} = \"{}\"", "x".repeat(MAX_QUERY_BYTES - 8));
+        assert_eq!(at_limit.len(), MAX_QUERY_BYTES);
+        assert!(parse(&at_limit).is_ok());
     };
     std::thread::Builder::new()
         .stack_size(1 << 20)

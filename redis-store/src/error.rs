@@ -25,6 +25,16 @@ pub enum Error {
         reason: &'static str,
     },
 
+    /// A frame reference this app did not hand out: its signature does not
+    /// match its key (made up, altered, or signed with another secret).
+    #[error(
+        "the data reference for key {key} was not handed out by this app (its signature does not match); reload the page, and give every process of the app the same DASH_SECRET_KEY"
+    )]
+    Forged {
+        /// The key the reference claimed, as 64 hex characters.
+        key: String,
+    },
+
     /// The key is well formed but nothing is stored under it (never stored,
     /// expired, evicted or deleted).
     #[error(

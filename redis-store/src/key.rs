@@ -171,42 +171,6 @@ impl CacheKey {
     }
 }
 
-/// What a `dcc.Store` holds for a stored frame: `{"key": "<64 hex>"}`.
-///
-/// Deserializing validates the key, so a callback that takes a `FrameRef`
-/// argument rejects a forged or damaged value before touching the store.
-/// Unknown fields are ignored, so an AIO component may add its own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct FrameRef {
-    /// The frame's key.
-    pub key: FrameKey,
-}
-
-impl From<FrameKey> for FrameRef {
-    fn from(key: FrameKey) -> Self {
-        FrameRef { key }
-    }
-}
-
-impl FrameRef {
-    /// Read a `FrameRef` from a JSON value (a `dcc.Store`'s `data`), mapping
-    /// any shape or key problem to [`Error::MalformedKey`].
-    pub fn from_json(value: &serde_json::Value) -> Result<Self> {
-        let key = value.get("key").ok_or_else(|| {
-            Error::malformed(
-                &value.to_string(),
-                "expected an object with a \"key\" field",
-            )
-        })?;
-        let key = key
-            .as_str()
-            .ok_or_else(|| Error::malformed(&key.to_string(), "the key must be a string"))?;
-        Ok(FrameRef {
-            key: FrameKey::parse(key)?,
-        })
-    }
-}
-
 /// Which kind of value a [`Slot`] holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -316,20 +280,11 @@ mod tests {
     #[test]
     fn serde_uses_the_hex_string_and_validates() {
         let key = FrameKey::from_bytes([0xab; 32]);
-        let json = serde_json::to_string(&FrameRef::from(key)).unwrap();
-        assert_eq!(json, format!("{{\"key\":\"{}\"}}", "ab".repeat(32)));
-        let back: FrameRef = serde_json::from_str(&json).unwrap();
-        assert_eq!(back.key, key);
-        let bad = serde_json::from_str::<FrameRef>("{\"key\":\"*\"}");
-        assert!(bad.is_err());
-        let v = serde_json::json!({"key": "x", "extra": 1});
-        assert!(matches!(
-            FrameRef::from_json(&v),
-            Err(Error::MalformedKey { .. })
-        ));
-        let v = serde_json::json!({"key": "ab".repeat(32), "extra": 1});
-        assert_eq!(FrameRef::from_json(&v).unwrap().key, key);
-        assert!(FrameRef::from_json(&serde_json::Value::Null).is_err());
+        let json = serde_json::to_string(&key).unwrap();
+        assert_eq!(json, format!("\"{}\"", "ab".repeat(32)));
+        let back: FrameKey = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, key);
+        assert!(serde_json::from_str::<FrameKey>("\"*\"").is_err());
     }
 
     #[test]

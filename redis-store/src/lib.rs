@@ -11,10 +11,13 @@
 //!   [`FrameKey`]: the blake3 hash of the encoding, 64 hex characters. Equal
 //!   frames give equal keys and are stored once (see [`codec`] for what
 //!   "equal" covers).
-//! * The key goes to the browser, e.g. in a `dcc.Store` as a [`FrameRef`]
-//!   (`{"key": "<hex>"}`).
-//! * A later callback, in any process, calls [`Store::load`] with the key it
-//!   got back. Keys from clients are validated ([`FrameKey::parse`], or
+//! * The key goes to the browser signed, e.g. in a `dcc.Store` as a
+//!   [`FrameRef`] (`{"key": "<hex>", "sig": "<hex>"}`, see [`Signer`]):
+//!   knowing a frame's content hash is not enough to read it through an
+//!   app, only a reference the app handed out is.
+//! * A later callback, in any process of the app, checks the reference it
+//!   got back with [`Store::verify`] and calls [`Store::load`] with the
+//!   key. Keys from clients are validated ([`FrameKey::parse`], or
 //!   serde); Redis key names are always built on the server as
 //!   `<namespace>:frame:<hash>`, so a client cannot make the server read a
 //!   Redis key outside the store. Bytes read from Redis are re-hashed and a
@@ -38,10 +41,11 @@
 //! let store = Store::redis("redis://127.0.0.1:6379/")?; // or Store::memory()
 //! let df = df!("city" => ["Oslo", "Lima"], "pop" => [0.7, 10.0])?;
 //! let stored: FrameRef = store.put_ref(&df).await?; // → dcc.Store data
-//! let json = serde_json::to_value(stored)?; // {"key": "3f…"}
+//! let json = serde_json::to_value(stored)?; // {"key": "3f…", "sig": "9c…"}
 //! // …later, in a callback of any process, with the Store's data:
-//! let back: FrameRef = serde_json::from_value(json)?; // validates the key
-//! match store.load(&back.key).await {
+//! let back: FrameRef = serde_json::from_value(json)?; // checks the shape
+//! let key = store.verify(&back)?; // refuses a reference it did not sign
+//! match store.load(&key).await {
 //!     Ok(frame) => assert!(frame.equals(&df)),
 //!     Err(e) if e.is_not_found() => println!("this data expired — reload"),
 //!     Err(e) => return Err(e.into()),
@@ -57,14 +61,16 @@ mod lru;
 mod memory;
 mod redis_backend;
 mod rows;
+mod sign;
 mod store;
 
 pub use backend::{Backend, BackendStats, BoxFuture};
 pub use codec::Compression;
 pub use error::{Error, Result};
-pub use key::{CacheKey, FrameKey, FrameRef, KEY_HEX_LEN, Kind, Slot};
+pub use key::{CacheKey, FrameKey, KEY_HEX_LEN, Kind, Slot};
 pub use memory::{DEFAULT_MEMORY_CAPACITY, MemoryBackend};
 pub use redis_backend::{DEFAULT_CHUNK_SIZE, RedisBackend, RedisConfig};
+pub use sign::{FrameRef, SECRET_ENV, Signer};
 pub use store::{
     CacheStats, DEFAULT_DECODED_CACHE_BYTES, DEFAULT_MAX_FRAME_BYTES, Prepared, Stats, Store,
     StoreBuilder,

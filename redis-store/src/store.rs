@@ -12,11 +12,12 @@ use serde::de::DeserializeOwned;
 use crate::backend::{Backend, BackendStats};
 use crate::codec::{self, Compression};
 use crate::error::{Error, Result};
-use crate::key::{CacheKey, FrameKey, FrameRef, Slot};
+use crate::key::{CacheKey, FrameKey, Slot};
 use crate::lru::Lru;
 use crate::memory::MemoryBackend;
 use crate::redis_backend::{RedisBackend, RedisConfig};
 use crate::rows;
+use crate::sign::{FrameRef, Signer};
 
 /// Default size of the decoded-frame cache: 512 MiB of frames.
 pub const DEFAULT_DECODED_CACHE_BYTES: u64 = 512 << 20;
@@ -70,6 +71,7 @@ struct Inner {
     cache: Mutex<Lru<FrameKey, DataFrame>>,
     cache_hits: AtomicU64,
     cache_misses: AtomicU64,
+    signer: Signer,
 }
 
 /// A content-addressed store of polars frames (and a bytes/JSON cache
@@ -136,6 +138,7 @@ pub struct StoreBuilder {
     compression: Compression,
     decoded_cache_bytes: u64,
     max_frame_bytes: u64,
+    signer: Option<Signer>,
 }
 
 impl StoreBuilder {
@@ -174,18 +177,45 @@ impl StoreBuilder {
         self
     }
 
-    /// The store.
+    /// Sign the [`FrameRef`]s this store hands out with `signer` (default:
+    /// [`Signer::from_env`], the `DASH_SECRET_KEY` of the environment or a
+    /// random secret).
+    pub fn signer(mut self, signer: Signer) -> Self {
+        self.signer = Some(signer);
+        self
+    }
+
+    /// The store. Without a [`signer`](Self::signer) and without
+    /// `DASH_SECRET_KEY`, references are signed with a random secret (and a
+    /// Redis store warns: other processes will refuse them); if the system
+    /// has no randomness at all, with a secret derived from the time and
+    /// process.
     pub fn build(self) -> Store {
+        let signer = self.signer.unwrap_or_else(|| {
+            Signer::from_env().unwrap_or_else(|e| {
+                tracing::warn!("{e}; frame references are signed with a weak secret");
+                let seed = format!("{:?} {}", std::time::SystemTime::now(), std::process::id());
+                Signer::new(seed.as_bytes())
+            })
+        });
+        let backend = self
+            .backend
+            .unwrap_or_else(|| Arc::new(MemoryBackend::default()));
+        if !signer.is_shared() && backend.name() != "memory" {
+            tracing::warn!(
+                "{} is not set: frame references from this process are refused by the app's other processes",
+                crate::sign::SECRET_ENV
+            );
+        }
         Store {
             inner: Arc::new(Inner {
-                backend: self
-                    .backend
-                    .unwrap_or_else(|| Arc::new(MemoryBackend::default())),
+                backend,
                 compression: self.compression,
                 max_frame_bytes: self.max_frame_bytes,
                 cache: Mutex::new(Lru::new(self.decoded_cache_bytes)),
                 cache_hits: AtomicU64::new(0),
                 cache_misses: AtomicU64::new(0),
+                signer,
             }),
         }
     }
@@ -227,6 +257,7 @@ impl Store {
             compression: Compression::default(),
             decoded_cache_bytes: DEFAULT_DECODED_CACHE_BYTES,
             max_frame_bytes: DEFAULT_MAX_FRAME_BYTES,
+            signer: None,
         }
     }
 
@@ -404,9 +435,22 @@ impl Store {
         Ok(key)
     }
 
-    /// Store a frame and return the [`FrameRef`] to put into a `dcc.Store`.
+    /// Store a frame and return the signed [`FrameRef`] to put into a
+    /// `dcc.Store`.
     pub async fn put_ref(&self, df: &DataFrame) -> Result<FrameRef> {
-        self.put(df).await.map(FrameRef::from)
+        self.put(df).await.map(|key| self.sign(key))
+    }
+
+    /// The signed reference to `key` for the browser; [`verify`](Self::verify)
+    /// accepts it back (in any process sharing the secret, see [`Signer`]).
+    pub fn sign(&self, key: FrameKey) -> FrameRef {
+        self.inner.signer.sign(key)
+    }
+
+    /// The key of a reference this store (or a process sharing its secret)
+    /// handed out; [`Error::Forged`] for any other.
+    pub fn verify(&self, r: &FrameRef) -> Result<FrameKey> {
+        self.inner.signer.verify(r)
     }
 
     /// The frame stored under `key`. [`Error::NotFound`] if it expired or was

@@ -8,7 +8,7 @@ use std::time::Duration;
 use common::*;
 use polars::prelude::*;
 use redis_store::codec::{self, Compression};
-use redis_store::{CacheKey, Error, FrameKey, FrameRef, RedisConfig};
+use redis_store::{CacheKey, Error, FrameKey, FrameRef, RedisConfig, Signer};
 
 fn config(ns: &str) -> RedisConfig {
     RedisConfig::new(shared_url()).with_namespace(ns)
@@ -34,9 +34,11 @@ async fn round_trip_dedup_delete() {
     );
     assert!(other.contains(&key).await.unwrap());
     assert!(other.get(&key).await.unwrap().equals(&df));
+    let signer = Signer::new(b"one app");
     let via_json: FrameRef =
-        serde_json::from_value(serde_json::to_value(FrameRef::from(key)).unwrap()).unwrap();
-    assert!(other.load(&via_json.key).await.unwrap().equals(&df));
+        serde_json::from_value(serde_json::to_value(signer.sign(key)).unwrap()).unwrap();
+    let back = signer.verify(&via_json).unwrap();
+    assert!(other.load(&back).await.unwrap().equals(&df));
     let stats = other.stats().await.unwrap();
     assert_eq!(
         (stats.backend, stats.entries, stats.hits, stats.misses),
@@ -302,7 +304,11 @@ async fn namespaces_are_isolated_and_clients_cannot_escape() {
             matches!(err, Error::MalformedKey { .. }),
             "{forged:?}: {err}"
         );
-        assert!(serde_json::from_value::<FrameRef>(serde_json::json!({ "key": forged })).is_err());
+        let sig = "00".repeat(16);
+        assert!(
+            serde_json::from_value::<FrameRef>(serde_json::json!({ "key": forged, "sig": sig }))
+                .is_err()
+        );
     }
     cleanup(&url, &ns_a);
 }

@@ -8,9 +8,12 @@ use std::process::Command;
 
 use common::*;
 use polars::prelude::*;
-use redis_store::{FrameKey, FrameRef, RedisConfig, Store};
+use redis_store::{Error, FrameKey, FrameRef, RedisConfig, SECRET_ENV, Signer, Store};
 
 const ROLE: &str = "REDIS_STORE_CHILD_ROLE";
+
+/// The secret both processes are given, as every process of one app is.
+const SECRET: &str = "two-process test secret";
 
 fn store(url: &str, ns: &str) -> Store {
     redis_store(
@@ -43,8 +46,14 @@ async fn child_process() {
     let ns = std::env::var("CHILD_NS").unwrap();
     // the key arrives the way it would from a browser: a dcc.Store's JSON
     let data: FrameRef = serde_json::from_str(&std::env::var("CHILD_STORE_DATA").unwrap()).unwrap();
+    // This store takes its secret from the environment, as an app's does.
+    assert_eq!(std::env::var(SECRET_ENV).unwrap(), SECRET);
     let store = store(&url, &ns);
-    let df = store.load(&data.key).await.unwrap();
+    let key = store.verify(&data).unwrap();
+    // A process with another secret refuses the reference.
+    let e = Signer::new(b"another app").verify(&data).unwrap_err();
+    assert!(matches!(e, Error::Forged { .. }), "{e}");
+    let df = store.load(&key).await.unwrap();
     let derived = store.put(&derive(&df)).await.unwrap();
     // (the test harness may print "test child_process ... " before these)
     println!("\nCHILD_ROWS={}", df.height());
@@ -59,7 +68,15 @@ async fn two_processes_share_frames() {
     let url = shared_url();
     let ns = unique_ns("two-process");
     let df = incompressible(50_000, 7); // several 64 KiB chunks
-    let parent = store(&url, &ns);
+    let parent = Store::builder()
+        .redis(
+            RedisConfig::new(&url)
+                .with_namespace(&ns)
+                .with_chunk_size(64 * 1024),
+        )
+        .unwrap()
+        .signer(Signer::new(SECRET.as_bytes()))
+        .build();
     let data = serde_json::to_string(&parent.put_ref(&df).await.unwrap()).unwrap();
 
     let output = Command::new(std::env::current_exe().unwrap())
@@ -74,6 +91,7 @@ async fn two_processes_share_frames() {
         .env("CHILD_REDIS_URL", &url)
         .env("CHILD_NS", &ns)
         .env("CHILD_STORE_DATA", &data)
+        .env(SECRET_ENV, SECRET)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);

@@ -9,6 +9,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::query::is_js_whitespace;
+
 /// JavaScript's `String(v)` for a number (ECMAScript `Number::toString`):
 /// shortest round-trip digits, plain notation for exponents in
 /// `-7 < e < 21`, otherwise `1e+21`, `1.5e-7`.
@@ -139,10 +141,22 @@ pub(crate) fn normalize_date(text: &str, yfirst: i32) -> Option<String> {
             .filter(|(_, c)| matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}'))
             .map(|(i, c)| i + c.len_utf8()),
     );
+    // A failed try from `start` skipped whitespace up to the first other
+    // character; a try from any line start inside that whitespace skips to
+    // the same character and fails the same way, so it is not made. Every
+    // character is read by O(1) tries: linear in the text, where trying
+    // each of n line starts in a run of n newlines would be quadratic.
+    let mut skip_through = None;
     for start in starts {
-        if let Some(caps) = DATETIME.captures(&text[start..]) {
+        if skip_through.is_some_and(|end| start <= end) {
+            continue;
+        }
+        let rest = &text[start..];
+        if let Some(caps) = DATETIME.captures(rest) {
             return normalize_captures(&caps, yfirst);
         }
+        let spaces = rest.len() - rest.trim_start_matches(is_js_whitespace).len();
+        skip_through = Some(start + spaces);
     }
     None
 }
@@ -413,5 +427,65 @@ mod tests {
             days_from_civil(2020, 3, 1) - days_from_civil(2020, 2, 1),
             29
         );
+    }
+
+    /// The table's multi-line reading, tried from every line start: the
+    /// reference for the try that skips starts inside whitespace.
+    fn normalize_date_every_start(text: &str, yfirst: i32) -> Option<String> {
+        let starts = std::iter::once(0).chain(
+            text.char_indices()
+                .filter(|(_, c)| matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}'))
+                .map(|(i, c)| i + c.len_utf8()),
+        );
+        for start in starts {
+            if let Some(caps) = DATETIME.captures(&text[start..]) {
+                return normalize_captures(&caps, yfirst);
+            }
+        }
+        None
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// Texts of dates, line breaks, spaces and junk: skipping the
+        /// starts inside a run of whitespace never changes the answer.
+        #[test]
+        fn skipping_starts_in_whitespace_changes_nothing(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::prelude::Just("\n".to_owned()),
+                    proptest::prelude::Just("\r\n".to_owned()),
+                    proptest::prelude::Just("\u{2028}".to_owned()),
+                    proptest::prelude::Just(" ".to_owned()),
+                    proptest::prelude::Just("\t".to_owned()),
+                    proptest::prelude::Just("\u{a0}".to_owned()),
+                    proptest::prelude::Just("x".to_owned()),
+                    proptest::prelude::Just("2020".to_owned()),
+                    proptest::prelude::Just("2020-02-30".to_owned()),
+                    proptest::prelude::Just("1999-12-31 23:59".to_owned()),
+                    proptest::prelude::Just("-07".to_owned()),
+                    proptest::prelude::Just("12".to_owned()),
+                    "[0-9:. T-]{1,6}",
+                ],
+                0..14,
+            )
+        ) {
+            let text = parts.concat();
+            proptest::prop_assert_eq!(
+                normalize_date(&text, 1956),
+                normalize_date_every_start(&text, 1956),
+                "{:?}", text
+            );
+        }
+    }
+
+    /// 300,000 line breaks before the value: the answer of a linear read
+    /// (trying every line start took 12 s for 75,000).
+    #[test]
+    fn many_line_breaks_are_read_once() {
+        let text = format!("{}2021-03-04", "\n".repeat(300_000));
+        assert_eq!(normalize_date(&text, 1956).as_deref(), Some("2021-03-04"));
+        let junk = format!("{}x", "\n \r\n".repeat(100_000));
+        assert_eq!(normalize_date(&junk, 1956), None);
     }
 }

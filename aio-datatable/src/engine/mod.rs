@@ -125,7 +125,7 @@ pub use error::EngineError;
 pub use filter::compile_filter;
 pub use json::{csv_header, csv_rows, page_to_json, to_csv};
 pub use records::{PageRecords, page_records, records};
-pub use sort::{SortKey, parse_sort_by};
+pub use sort::{MAX_SORT_KEYS, SortKey, parse_sort_by};
 pub use view::{
     PageWindow, View, ViewSpec, build_view, build_view_head, clamp_page, page_window, search_expr,
 };

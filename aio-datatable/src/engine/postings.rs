@@ -39,7 +39,8 @@ pub(crate) fn narrowed_rows(
     }
     let schema = df.schema();
     let mut best = None;
-    for conjunct in category_conjuncts(filter, schema)? {
+    let conjuncts = category_conjuncts(filter, schema)?;
+    for conjunct in &conjuncts.categorical {
         // Keeping many of the categories is rarely selective: not worth
         // an index.
         let kept = conjunct.keeps.iter().filter(|k| **k).count();
@@ -61,6 +62,7 @@ pub(crate) fn narrowed_rows(
         return Ok(None);
     }
     let rows = postings.rows(&conjunct.keeps);
+    let rest_query = conjuncts.rest(conjunct);
     // Only the columns the rest reads (every one for a search), taken at
     // those rows.
     let columns: Vec<&str> = if search.is_some() {
@@ -69,9 +71,9 @@ pub(crate) fn narrowed_rows(
             .map(|n| n.as_str())
             .collect()
     } else {
-        conjunct.rest.columns().into_iter().collect()
+        rest_query.columns().into_iter().collect()
     };
-    let mut rest = compile_pred(&conjunct.rest, schema)?;
+    let mut rest = compile_pred(&rest_query, schema)?;
     if let Some(search) = search {
         rest = rest.and(P::E(search));
     }

@@ -1,6 +1,8 @@
 //! `sort_by`: parsing the prop and turning it into polars sort keys with
 //! dash-table's order (rules 18–21).
 
+use std::collections::HashSet;
+
 use polars::prelude::*;
 use serde_json::Value;
 
@@ -35,6 +37,11 @@ impl SortKey {
     }
 }
 
+/// The most entries a `sort_by` may have: more than any table has
+/// columns to sort on with a meaning (a later key only orders rows tied on
+/// every earlier one).
+pub const MAX_SORT_KEYS: usize = 256;
+
 /// The keys of DataTable's `sort_by` prop:
 /// `[{"column_id": "pop", "direction": "asc"}, {"column_id": "name", "direction": "desc"}]`.
 ///
@@ -45,7 +52,9 @@ impl SortKey {
 /// entry is kept. Extra fields are ignored. Anything else — not an array,
 /// an entry that is not an object, a missing or non-string `column_id`, a
 /// non-string `direction` — is an [`EngineError::BadSortBy`] naming the
-/// entry. Whether the columns exist is checked when the view is built.
+/// entry, and so is a list of more than [`MAX_SORT_KEYS`] entries (the
+/// check costs the length of the list). Whether the columns exist is
+/// checked when the view is built.
 pub fn parse_sort_by(value: &Value) -> Result<Vec<SortKey>, EngineError> {
     const SHAPE: &str = r#"expected [{"column_id": "<column>", "direction": "asc" | "desc"}, …]"#;
     let items = match value {
@@ -58,7 +67,14 @@ pub fn parse_sort_by(value: &Value) -> Result<Vec<SortKey>, EngineError> {
             )));
         }
     };
+    if items.len() > MAX_SORT_KEYS {
+        return Err(EngineError::BadSortBy(format!(
+            "{} entries; at most {MAX_SORT_KEYS} columns can be sorted on",
+            items.len()
+        )));
+    }
     let mut keys: Vec<SortKey> = Vec::with_capacity(items.len());
+    let mut seen: HashSet<&str> = HashSet::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let Some(obj) = item.as_object() else {
             return Err(EngineError::BadSortBy(format!(
@@ -67,7 +83,7 @@ pub fn parse_sort_by(value: &Value) -> Result<Vec<SortKey>, EngineError> {
             )));
         };
         let column = match obj.get("column_id") {
-            Some(Value::String(s)) => s.clone(),
+            Some(Value::String(s)) => s,
             Some(other) => {
                 return Err(EngineError::BadSortBy(format!(
                     "entry {i} has a column_id that is {}, not a string; {SHAPE}",
@@ -91,8 +107,11 @@ pub fn parse_sort_by(value: &Value) -> Result<Vec<SortKey>, EngineError> {
                 )));
             }
         };
-        if !keys.iter().any(|k| k.column == column) {
-            keys.push(SortKey { column, descending });
+        if seen.insert(column) {
+            keys.push(SortKey {
+                column: column.clone(),
+                descending,
+            });
         }
     }
     Ok(keys)

@@ -54,8 +54,12 @@
 //! * **Trailing whitespace** (`{i} = 0 `, and the all-whitespace query, which
 //!   is the empty query here). The table's lexer fails on the empty rest.
 //!
-//! Queries nesting more than [`MAX_DEPTH`] levels are rejected to keep tree
-//! walks within the stack.
+//! Every query costs at most its length to read, and its length is
+//! bounded: a query over [`MAX_QUERY_BYTES`], with more than
+//! [`MAX_CONDITIONS`] conditions, parentheses nested more than
+//! [`MAX_NESTING`] deep or more than that many `!` in a row is rejected
+//! with a message saying so, and so is a tree deeper than [`MAX_DEPTH`]
+//! levels (which keeps tree walks within the stack).
 //!
 //! Quirks of the table that are kept: `I=`/`Ieq`/`ICONTAINS` are accepted and
 //! case-*sensitive* ([`Case::Sensitive`]); `{i} ==1` compares with the string
@@ -91,7 +95,7 @@ mod print;
 pub use ast::{Case, Check, Expr, Literal, Operand, Query, RelOp};
 pub use error::ParseError;
 pub use number::{is_js_whitespace, js_to_number, numeric_value};
-pub use parser::{MAX_DEPTH, parse};
+pub use parser::{MAX_CONDITIONS, MAX_DEPTH, MAX_NESTING, MAX_QUERY_BYTES, parse};
 
 impl std::str::FromStr for Query {
     type Err = ParseError;

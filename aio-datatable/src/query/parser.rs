@@ -27,6 +27,17 @@ use super::lexer::{Tok, Token, lex};
 /// thread's stack.
 pub const MAX_DEPTH: usize = 500;
 
+/// The longest `filter_query` accepted, in bytes. The table's filter row
+/// writes a few dozen bytes per column; a longer query is refused before
+/// it is read, so no query costs more than this to parse.
+pub const MAX_QUERY_BYTES: usize = 16 * 1024;
+
+/// The most comparisons and checks one query may hold.
+pub const MAX_CONDITIONS: usize = 256;
+
+/// How deep parentheses may nest, and how many `!` may stand in a row.
+pub const MAX_NESTING: usize = 64;
+
 /// Parses a `filter_query` string.
 ///
 /// `""` and all-whitespace queries give the empty [`Query`]. Every query
@@ -34,6 +45,20 @@ pub const MAX_DEPTH: usize = 500;
 /// (see the module docs of [`query`](super) for the deliberate
 /// differences); everything else is a [`ParseError`] saying what is wrong.
 pub fn parse(query: &str) -> Result<Query, ParseError> {
+    if query.len() > MAX_QUERY_BYTES {
+        let at = (0..=MAX_QUERY_BYTES)
+            .rev()
+            .find(|&i| query.is_char_boundary(i))
+            .unwrap_or(0);
+        return Err(ParseError::new(
+            query,
+            at,
+            format!(
+                "the query is {} bytes long; at most {MAX_QUERY_BYTES} are allowed",
+                query.len()
+            ),
+        ));
+    }
     let tokens = lex(query)?;
     if tokens.is_empty() {
         return Ok(Query::empty());
@@ -42,6 +67,7 @@ pub fn parse(query: &str) -> Result<Query, ParseError> {
         query,
         tokens: &tokens,
         pos: 0,
+        conditions: 0,
     };
     let root = parser.run()?;
     Ok(Query { root: Some(root) })
@@ -51,6 +77,8 @@ struct Parser<'q, 't> {
     query: &'q str,
     tokens: &'t [Token],
     pos: usize,
+    /// Comparisons and checks read so far.
+    conditions: usize,
 }
 
 /// An expression with the depth of its tree.
@@ -104,6 +132,15 @@ impl<'q, 't> Parser<'q, 't> {
         self.error_at_end("unbalanced parentheses".into())
     }
 
+    /// A limit passed at the next token.
+    fn limit(&self, message: String) -> ParseError {
+        ParseError::new(
+            self.query,
+            self.peek_token().map_or(0, |t| t.start),
+            message,
+        )
+    }
+
     fn too_deep(&self) -> ParseError {
         ParseError::new(
             self.query,
@@ -122,6 +159,11 @@ impl<'q, 't> Parser<'q, 't> {
                 return Err(self.unbalanced());
             };
             while self.peek() == Some(&Tok::Not) {
+                if group.nots == MAX_NESTING {
+                    return Err(self.limit(format!(
+                        "more than {MAX_NESTING} `!` in a row; two cancel out, so remove pairs"
+                    )));
+                }
                 self.pos += 1;
                 group.nots += 1;
             }
@@ -149,10 +191,29 @@ impl<'q, 't> Parser<'q, 't> {
                             ),
                         ));
                     }
+                    if stack.len() > MAX_NESTING {
+                        return Err(self.error_at(
+                            token,
+                            format!(
+                                "parentheses nest more than {MAX_NESTING} deep; remove the ones \
+                                 that group nothing"
+                            ),
+                        ));
+                    }
                     stack.push(Group::new(Some(token)));
                     continue;
                 }
                 Tok::Operand(left) => {
+                    if self.conditions == MAX_CONDITIONS {
+                        return Err(self.error_at(
+                            token,
+                            format!(
+                                "the query has more than {MAX_CONDITIONS} conditions; filter on \
+                                 fewer values at once"
+                            ),
+                        ));
+                    }
+                    self.conditions += 1;
                     self.pos += 1;
                     self.condition(token, left)?
                 }

@@ -56,23 +56,45 @@ pub(crate) struct CategoryConjunct {
     /// For each code of the column's dtype, whether the conjunct keeps its
     /// rows; the last entry is for null cells.
     pub(crate) keeps: Vec<bool>,
-    /// The query without this conjunct.
-    pub(crate) rest: Query,
+    /// Its place among [`Conjuncts::parts`].
+    index: usize,
+}
+
+/// A query's top-level `&&` conjuncts, and those of them that read one
+/// Categorical/Enum column (see [`category_conjuncts`]).
+pub(crate) struct Conjuncts<'q> {
+    parts: Vec<&'q QExpr>,
+    /// The conjuncts answered per category.
+    pub(crate) categorical: Vec<CategoryConjunct>,
+}
+
+impl Conjuncts<'_> {
+    /// The query without `conjunct`: the other conjuncts joined by `&&`,
+    /// built once for the conjunct a view starts from (building it for
+    /// every candidate would cost the square of the conjuncts).
+    pub(crate) fn rest(&self, conjunct: &CategoryConjunct) -> Query {
+        let root = self
+            .parts
+            .iter()
+            .enumerate()
+            .rev()
+            .filter(|&(j, _)| j != conjunct.index)
+            .map(|(_, e)| (*e).clone())
+            .reduce(|acc, left| QExpr::And(Box::new(left), Box::new(acc)));
+        Query { root }
+    }
 }
 
 /// The conjuncts of `query` (the operands of its top-level `&&`s) that
 /// read one Categorical/Enum column and nothing else, each with the
 /// categories it keeps. A view can then start from the rows of those
 /// categories (see `super::postings`) instead of testing every row.
-pub(crate) fn category_conjuncts(
-    query: &Query,
+pub(crate) fn category_conjuncts<'q>(
+    query: &'q Query,
     schema: &Schema,
-) -> Result<Vec<CategoryConjunct>, EngineError> {
-    let Some(root) = &query.root else {
-        return Ok(Vec::new());
-    };
+) -> Result<Conjuncts<'q>, EngineError> {
     let mut parts = Vec::new();
-    let mut stack = vec![root];
+    let mut stack: Vec<&QExpr> = query.root.iter().collect();
     while let Some(e) = stack.pop() {
         match e {
             QExpr::And(l, r) => {
@@ -86,8 +108,8 @@ pub(crate) fn category_conjuncts(
         schema,
         yfirst: js::two_digit_year_start(),
     };
-    let mut out = Vec::new();
-    for (i, part) in parts.iter().enumerate() {
+    let mut categorical = Vec::new();
+    for (index, part) in parts.iter().enumerate() {
         let Some((name, dtype)) = cx.categorical_field(part) else {
             continue;
         };
@@ -97,19 +119,13 @@ pub(crate) fn category_conjuncts(
         let Some(keeps) = dictionary::answers(&pred, name, dtype) else {
             continue;
         };
-        let rest = parts
-            .iter()
-            .enumerate()
-            .filter(|&(j, _)| j != i)
-            .map(|(_, e)| (*e).clone())
-            .reduce(|a, b| QExpr::And(Box::new(a), Box::new(b)));
-        out.push(CategoryConjunct {
+        categorical.push(CategoryConjunct {
             column: name.to_owned(),
             keeps,
-            rest: Query { root: rest },
+            index,
         });
     }
-    Ok(out)
+    Ok(Conjuncts { parts, categorical })
 }
 
 /// A predicate: a constant or a non-null Boolean expression.
