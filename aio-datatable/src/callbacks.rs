@@ -203,6 +203,20 @@ fn view_spec_json(spec: &ViewSpec, sort_by: &Value) -> Value {
     json!({"filter": spec.filter.to_string(), "search": spec.search, "sort_by": sort_by})
 }
 
+/// The longest search text accepted, in bytes: a search is matched
+/// against every cell, so its cost grows with its length.
+pub const MAX_SEARCH_BYTES: usize = 1024;
+
+fn check_search(search: &str) -> Result<(), String> {
+    if search.len() > MAX_SEARCH_BYTES {
+        return Err(format!(
+            "Search: the text is {} bytes long; at most {MAX_SEARCH_BYTES} are allowed",
+            search.len()
+        ));
+    }
+    Ok(())
+}
+
 fn spec_from_json(v: &Value) -> Result<ViewSpec, String> {
     let filter = v.get("filter").and_then(Value::as_str).unwrap_or("");
     let filter = query::parse(filter).map_err(|e| format!("filter: {e}"))?;
@@ -211,6 +225,7 @@ fn spec_from_json(v: &Value) -> Result<ViewSpec, String> {
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_owned();
+    check_search(&search)?;
     let sort = engine::parse_sort_by(v.get("sort_by").unwrap_or(&Value::Null))
         .map_err(|e| e.to_string())?;
     Ok(ViewSpec {
@@ -226,6 +241,10 @@ async fn table(args: TableArgs) -> Result<TableOut, CallbackError> {
         Ok(k) => k,
         Err(m) => return Ok(TableOut::error(m)),
     };
+    let search = args.search.unwrap_or_default();
+    if let Err(m) = check_search(&search) {
+        return Ok(TableOut::error(m));
+    }
     let filter_text = args.filter_query.unwrap_or_default();
     let filter = match query::parse(&filter_text) {
         Ok(q) => q,
@@ -258,7 +277,7 @@ async fn table(args: TableArgs) -> Result<TableOut, CallbackError> {
     };
     let spec = ViewSpec {
         filter,
-        search: args.search.unwrap_or_default(),
+        search,
         sort,
     };
     // A page flip shows the same view: its spec is already published.

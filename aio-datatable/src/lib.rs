@@ -32,7 +32,7 @@ pub mod ids;
 pub mod query;
 mod state;
 
-pub use callbacks::callbacks;
+pub use callbacks::{MAX_SEARCH_BYTES, callbacks};
 pub use component::{DataTableAio, MAX_PAGE_SIZE, PAGE_SIZES};
 pub use state::{DEFAULT_VIEW_CACHE_BYTES, TableState, VIEW_CACHE_BYTES_ENV};
 

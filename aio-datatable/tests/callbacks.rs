@@ -440,6 +440,13 @@ async fn bad_input_shows_a_message_and_keeps_the_last_page() {
         ),
         (
             Props {
+                search: "x".repeat(100_000),
+                ..base.clone()
+            },
+            "at most 1024",
+        ),
+        (
+            Props {
                 filter_query: vec!["{price} > 1"; 257].join(" || "),
                 ..base.clone()
             },

@@ -20,23 +20,43 @@ type Clock = Arc<dyn Fn() -> Instant + Send + Sync>;
 /// bytes; the least recently used values are evicted first. An optional
 /// time-to-live drops values not read for that long.
 ///
+/// Rows of a frame ([`Store::put_rows`](crate::Store::put_rows): a table's
+/// filtered view) are held in a budget of their own, a quarter of the
+/// capacity beside it, so however many views clients make, they never
+/// push out the frames they name.
+///
 /// Stats: `entries`/`bytes` are what is held now, `evictions` counts values
 /// dropped to make room (not expiries).
 pub struct MemoryBackend {
-    lru: Mutex<Lru<Slot, Bytes>>,
+    lru: Mutex<Budgets>,
     ttl: Option<Duration>,
     hits: AtomicU64,
     misses: AtomicU64,
     clock: Clock,
 }
 
+/// Frames and cache entries; rows values beside them.
+struct Budgets {
+    values: Lru<Slot, Bytes>,
+    rows: Lru<Slot, Bytes>,
+}
+
+impl Budgets {
+    fn get(&mut self, slot: &Slot, now: Instant, refresh: Option<Instant>) -> Option<Bytes> {
+        self.values
+            .get(slot, now, refresh)
+            .or_else(|| self.rows.get(slot, now, refresh))
+    }
+}
+
 impl std::fmt::Debug for MemoryBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let lru = self.lock();
         f.debug_struct("MemoryBackend")
-            .field("capacity", &lru.capacity())
-            .field("bytes", &lru.bytes())
-            .field("entries", &lru.len())
+            .field("capacity", &lru.values.capacity())
+            .field("rows_capacity", &lru.rows.capacity())
+            .field("bytes", &(lru.values.bytes() + lru.rows.bytes()))
+            .field("entries", &(lru.values.len() + lru.rows.len()))
             .field("ttl", &self.ttl)
             .finish()
     }
@@ -49,14 +69,18 @@ impl Default for MemoryBackend {
 }
 
 impl MemoryBackend {
-    /// A backend holding at most `capacity_bytes` of encoded values, no TTL.
+    /// A backend holding at most `capacity_bytes` of encoded values (and a
+    /// quarter of that of rows values beside them), no TTL.
     pub fn new(capacity_bytes: u64) -> Self {
         Self::with_clock(capacity_bytes, Arc::new(Instant::now))
     }
 
     fn with_clock(capacity_bytes: u64, clock: Clock) -> Self {
         MemoryBackend {
-            lru: Mutex::new(Lru::new(capacity_bytes)),
+            lru: Mutex::new(Budgets {
+                values: Lru::new(capacity_bytes),
+                rows: Lru::new(capacity_bytes / 4),
+            }),
             ttl: None,
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
@@ -70,7 +94,7 @@ impl MemoryBackend {
         self
     }
 
-    fn lock(&self) -> MutexGuard<'_, Lru<Slot, Bytes>> {
+    fn lock(&self) -> MutexGuard<'_, Budgets> {
         // A panic while holding the lock cannot leave the map inconsistent
         // in a way that matters more than losing the cache, so keep going.
         self.lru
@@ -90,7 +114,13 @@ impl MemoryBackend {
             return Ok(());
         }
         let weight = value.len() as u64;
-        lru.insert(slot, value, weight, expires)
+        let budget = if slot.kind().is_content_addressed() && crate::rows::is_rows(&value) {
+            &mut lru.rows
+        } else {
+            &mut lru.values
+        };
+        budget
+            .insert(slot, value, weight, expires)
             .map_err(|too| Error::TooLarge {
                 what: "encoded value",
                 size: too.weight,
@@ -112,13 +142,15 @@ impl MemoryBackend {
 
     fn stats_now(&self) -> BackendStats {
         let mut lru = self.lock();
-        lru.purge_expired((self.clock)());
+        let now = (self.clock)();
+        lru.values.purge_expired(now);
+        lru.rows.purge_expired(now);
         BackendStats {
-            entries: lru.len() as u64,
-            bytes: lru.bytes(),
+            entries: (lru.values.len() + lru.rows.len()) as u64,
+            bytes: lru.values.bytes() + lru.rows.bytes(),
             hits: self.hits.load(Ordering::Relaxed),
             misses: self.misses.load(Ordering::Relaxed),
-            evictions: lru.evictions(),
+            evictions: lru.values.evictions() + lru.rows.evictions(),
         }
     }
 }
@@ -149,12 +181,16 @@ impl Backend for MemoryBackend {
     }
 
     fn contains(&self, slot: Slot) -> BoxFuture<'_, Result<bool>> {
-        let found = self.lock().contains(&slot, (self.clock)());
+        let now = (self.clock)();
+        let mut lru = self.lock();
+        let found = lru.values.contains(&slot, now) || lru.rows.contains(&slot, now);
         Box::pin(std::future::ready(Ok(found)))
     }
 
     fn delete(&self, slot: Slot) -> BoxFuture<'_, Result<bool>> {
-        let found = self.lock().remove(&slot);
+        let mut lru = self.lock();
+        // Both: a value is in one budget, but look in each.
+        let found = lru.values.remove(&slot) | lru.rows.remove(&slot);
         Box::pin(std::future::ready(Ok(found)))
     }
 
@@ -251,5 +287,28 @@ mod tests {
             block(backend.get(f)).unwrap().unwrap(),
             Bytes::from_static(b"one")
         );
+    }
+
+    /// However many rows values are written, the frames stay.
+    #[test]
+    fn rows_values_never_push_out_frames() {
+        let backend = MemoryBackend::new(4000);
+        let frame = FrameKey::from_bytes([9; 32]).slot();
+        block(backend.put(frame, Bytes::from(vec![1u8; 3000]))).unwrap();
+        for i in 0..50u8 {
+            let rows = crate::rows::encode(&FrameKey::from_bytes([9; 32]), &[0; 100]);
+            // Distinct values: the source key differs per view.
+            let mut bytes = rows.bytes.to_vec();
+            bytes.push(i);
+            let slot = FrameKey::from_bytes([i + 100; 32]).slot();
+            block(backend.put(slot, Bytes::from(bytes))).unwrap();
+        }
+        assert!(block(backend.contains(frame)).unwrap(), "the frame stays");
+        let stats = block(backend.stats()).unwrap();
+        assert!(
+            stats.evictions > 0,
+            "rows values were evicted among themselves"
+        );
+        assert!(stats.bytes <= 4000 + 1000, "{stats:?}");
     }
 }

@@ -345,12 +345,53 @@ impl Store {
     /// assert!(got.equals(&df!("a" => [30i64, 10]).unwrap()));
     /// # }
     /// ```
+    ///
+    /// When `source` is itself a rows value, the new value names *its*
+    /// source, with the rows composed (row `r` of the new value is row
+    /// `rows_of_source[r]` of that frame; a row past the end of `source`
+    /// stays past the end, and reading it is an [`Error::Integrity`]), so
+    /// no chain of rows values ever forms and every read gathers once.
     pub async fn put_rows(&self, source: &FrameKey, rows: &[IdxSize]) -> Result<FrameKey> {
-        if !self.contains(source).await? {
-            return Err(source.slot().not_found());
-        }
-        let (source, rows) = (*source, rows.to_vec());
-        let encoded = blocking("encode", move || Ok(rows::encode(&source, &rows))).await?;
+        let rows = rows.to_vec();
+        // A frame in the decoded cache is a frame (rows values are never
+        // cached); anything else is read to see what it is — cheap for a
+        // rows value, and for a frame a read the caller has usually just
+        // made (it is then cached).
+        let cached = self.cache().contains(source, Instant::now());
+        let (root, rows) = if cached {
+            if !self.contains(source).await? {
+                return Err(source.slot().not_found());
+            }
+            (*source, rows)
+        } else {
+            let bytes = self
+                .inner
+                .backend
+                .get(source.slot())
+                .await?
+                .ok_or_else(|| source.slot().not_found())?;
+            if rows::is_rows(&bytes) {
+                let (source, verify) = (*source, self.inner.backend.is_remote());
+                blocking("compose rows", move || {
+                    if verify && codec::key_of(&bytes) != source {
+                        return Err(Error::Integrity {
+                            key: source.to_hex(),
+                            detail: "the stored bytes do not hash to the key".into(),
+                        });
+                    }
+                    let (root, base) = rows::decode(&bytes, &source)?;
+                    let composed = rows
+                        .iter()
+                        .map(|&r| base.get(r as usize).copied().unwrap_or(IdxSize::MAX))
+                        .collect();
+                    Ok((root, composed))
+                })
+                .await?
+            } else {
+                (*source, rows)
+            }
+        };
+        let encoded = blocking("encode", move || Ok(rows::encode(&root, &rows))).await?;
         self.write("stored rows", encoded).await
     }
 
@@ -799,6 +840,41 @@ mod tests {
         let err = store.get(&past).await.unwrap_err();
         assert!(matches!(err, Error::Integrity { .. }), "{err}");
         assert!(err.to_string().contains("row 5"), "{err}");
+    }
+
+    /// Rows of rows name the root frame, composed: the value read back is
+    /// the same, the stored value names the root (so reading it gathers
+    /// once, and no chain grows however often a view is viewed again).
+    #[tokio::test]
+    async fn rows_of_rows_point_at_the_root() {
+        for cache in [true, false] {
+            let store = Store::builder()
+                .decoded_cache_bytes(if cache { 64 << 20 } else { 0 })
+                .build();
+            let df = frame(6);
+            let root = store.put(&df).await.unwrap();
+            let first = store.put_rows(&root, &[5, 3, 1, 0]).await.unwrap();
+            let second = store.put_rows(&first, &[2, 0, 9]).await.unwrap();
+            // The same as the rows [1, 5, past the end] of the root.
+            assert_eq!(
+                second,
+                store.put_rows(&root, &[1, 5, IdxSize::MAX]).await.unwrap()
+            );
+            let bytes = store.backend().get(second.slot()).await.unwrap().unwrap();
+            assert_eq!(rows::decode(&bytes, &second).unwrap().0, root);
+            let ok = store.put_rows(&first, &[2, 0]).await.unwrap();
+            let want = df
+                .take(&IdxCa::from_vec(PlSmallStr::EMPTY, vec![1, 5]))
+                .unwrap();
+            assert!(store.get(&ok).await.unwrap().equals(&want));
+            let third = store.put_rows(&ok, &[1]).await.unwrap();
+            let bytes = store.backend().get(third.slot()).await.unwrap().unwrap();
+            assert_eq!(rows::decode(&bytes, &third).unwrap(), (root, vec![5]));
+            assert!(matches!(
+                store.get(&second).await.unwrap_err(),
+                Error::Integrity { .. }
+            ));
+        }
     }
 
     #[test]
