@@ -335,8 +335,8 @@ async fn table(args: TableArgs) -> Result<TableOut, CallbackError> {
 async fn view_key(spec: Option<Value>, source: Option<Value>) -> Result<Value, CallbackError> {
     let spec = spec.ok_or(PreventUpdate)?;
     let tables = tables()?;
-    let key = source_key(&tables, source.as_ref()).map_err(CallbackError::msg)?;
-    let spec = spec_from_json(&spec).map_err(CallbackError::msg)?;
+    let key = source_key(&tables, source.as_ref()).map_err(CallbackError::bad_input)?;
+    let spec = spec_from_json(&spec).map_err(CallbackError::bad_input)?;
     let to_json =
         |k: FrameKey| serde_json::to_value(tables.store().sign(k)).map_err(CallbackError::msg);
     let no_search = spec.search.trim_matches(query::is_js_whitespace).is_empty();
@@ -403,9 +403,9 @@ async fn export(
 ) -> Result<Download, CallbackError> {
     clicks.ok_or(PreventUpdate)?;
     let tables = tables()?;
-    let key = source_key(&tables, source.as_ref()).map_err(CallbackError::msg)?;
+    let key = source_key(&tables, source.as_ref()).map_err(CallbackError::bad_input)?;
     let spec = match spec {
-        Some(s) => spec_from_json(&s).map_err(CallbackError::msg)?,
+        Some(s) => spec_from_json(&s).map_err(CallbackError::bad_input)?,
         None => ViewSpec::default(),
     };
     let frame = tables.load(&key).await.map_err(CallbackError::msg)?;

@@ -132,6 +132,19 @@ impl CallbackError {
         }
     }
 
+    /// The request's values do not fit (a forged reference, a malformed
+    /// prop): the client gets a 400 with the message, not a 500 — the
+    /// server did nothing wrong.
+    ///
+    /// ```
+    /// use dash_core::CallbackError;
+    /// let e = CallbackError::bad_input("the table's data source is invalid");
+    /// assert!(e.to_string().contains("invalid"));
+    /// ```
+    pub fn bad_input(message: impl fmt::Display) -> Self {
+        Self::bad_arguments(message.to_string())
+    }
+
     pub(crate) fn bad_arguments(message: String) -> Self {
         CallbackError {
             kind: ErrorKind::BadArguments(message),

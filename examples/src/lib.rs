@@ -1,4 +1,6 @@
-//! Shared helpers for the example apps.
+//! The example apps (`apps`) and their shared helpers.
+
+pub mod apps;
 
 #[cfg(feature = "explorer")]
 pub mod data;

@@ -19,10 +19,9 @@ use std::path::PathBuf;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use aio_datatable::{DataTableAio, TableState};
+use aio_datatable::TableState;
 use dash_core::prelude::*;
 use polars::prelude::DataFrame;
-use serde_json::json;
 
 struct Args {
     paths: Vec<PathBuf>,
@@ -82,28 +81,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         tables.push((aio_id, format!("{}", p.display()), frame));
     }
-    let mut children: Vec<Node> = vec![Node::from(html::P::new().children(
-        "Type in the filter row (e.g. > 500, cat_7, contains ab), click headers to sort \
-         (several for a multi-column sort), or search.",
-    ))];
-    for (aio_id, title, frame) in tables {
-        let mut table = DataTableAio::new(frame)
-            .aio_id(aio_id.as_str())
-            .page_size(25);
-        if aio_id == "explorer" {
-            table = table.format("price", json!({"specifier": ",.2f"}));
-        }
-        children.push(Node::from(
-            html::H2::new().children(format!("Explorer — {title}")),
-        ));
-        children.push(Node::from(table));
-    }
-    app.title("Explorer · dash-rs");
-    app.layout(
-        html::Div::new()
-            .style(json!({"fontFamily": "system-ui, sans-serif", "margin": "1em 2em"}))
-            .children(children),
-    );
+    examples::apps::explorer::layout(&mut app, tables);
     app.serve().await?;
     Ok(())
 }

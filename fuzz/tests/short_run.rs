@@ -1,0 +1,28 @@
+//! The short fuzzing run of the test command: every example's callbacks
+//! and the filter grammar, a few thousand cases each, no finding allowed.
+//! (`scripts/fuzz.sh` runs millions.)
+
+/// The seeds are the requests the renderer sends on page load: each is
+/// answered, so the mutations start from requests that work.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_seed_is_answered() {
+    let bad = fuzz::unanswered_seeds().await.unwrap();
+    assert!(bad.is_empty(), "{bad:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callback_bodies_get_answers_not_faults() {
+    let r = fuzz::fuzz_bodies(6_000, 7).await.unwrap();
+    println!("{}", r.summary());
+    assert!(r.findings.is_empty(), "{:#?}", r.findings);
+    // The mutations reach both sides: answered and refused requests.
+    assert!(r.ok > 100 && r.refused > 1_000, "{}", r.summary());
+}
+
+#[test]
+fn filter_queries_never_panic() {
+    let r = fuzz::fuzz_queries(20_000, 7).unwrap();
+    println!("{}", r.summary());
+    assert!(r.findings.is_empty(), "{:#?}", r.findings);
+    assert!(r.ok > 500 && r.refused > 500, "{}", r.summary());
+}
