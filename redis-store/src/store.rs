@@ -1,5 +1,6 @@
 //! The [`Store`] handle: frames in, keys out; keys in, frames out.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
@@ -72,6 +73,8 @@ struct Inner {
     cache_hits: AtomicU64,
     cache_misses: AtomicU64,
     signer: Signer,
+    /// One gate per key being fetched and decoded (single flight).
+    inflight: Mutex<HashMap<FrameKey, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 /// A content-addressed store of polars frames (and a bytes/JSON cache
@@ -216,7 +219,30 @@ impl StoreBuilder {
                 cache_hits: AtomicU64::new(0),
                 cache_misses: AtomicU64::new(0),
                 signer,
+                inflight: Mutex::new(HashMap::new()),
             }),
+        }
+    }
+}
+
+/// A miss's turn at a key's gate; forgets the gate when the last miss
+/// waiting on it is done. Turns are given back under the map's lock, so
+/// the last one sees only the map's own reference.
+struct Leave<'a> {
+    store: &'a Store,
+    key: FrameKey,
+    turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Drop for Leave<'_> {
+    fn drop(&mut self) {
+        let mut inflight = self.store.inflight();
+        drop(self.turn.take());
+        if inflight
+            .get(&self.key)
+            .is_some_and(|g| Arc::strong_count(g) == 1)
+        {
+            inflight.remove(&self.key);
         }
     }
 }
@@ -518,6 +544,19 @@ impl Store {
                 Err(e) => return Err(e),
             }
         }
+        // One fetch and decode per key at a time: concurrent misses for one
+        // frame wait for the first and then read its result from the
+        // decoded cache (N requests for a cold frame decode it once).
+        let turn = self.gate(key).lock_owned().await;
+        let _leave = Leave {
+            store: self,
+            key: *key,
+            turn: Some(turn),
+        };
+        if let Some(df) = self.cache().get(key, Instant::now(), None) {
+            self.inner.cache_hits.fetch_add(1, Ordering::Relaxed);
+            return Ok(df);
+        }
         self.inner.cache_misses.fetch_add(1, Ordering::Relaxed);
         let bytes = self
             .inner
@@ -555,6 +594,18 @@ impl Store {
         .await?;
         self.remember(key, &df);
         Ok(df)
+    }
+
+    fn inflight(&self) -> MutexGuard<'_, HashMap<FrameKey, Arc<tokio::sync::Mutex<()>>>> {
+        self.inner
+            .inflight
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The gate of `key`'s fetch, shared by every concurrent miss of it.
+    fn gate(&self, key: &FrameKey) -> Arc<tokio::sync::Mutex<()>> {
+        Arc::clone(self.inflight().entry(*key).or_default())
     }
 
     /// Same as [`get`](Store::get): load the frame a key from a browser names.
@@ -875,6 +926,27 @@ mod tests {
                 Error::Integrity { .. }
             ));
         }
+    }
+
+    /// Concurrent misses of one frame fetch and decode it once: one miss,
+    /// the others wait and read the decoded cache.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_misses_decode_once() {
+        let store = Store::memory();
+        let key = store.put_uncached(&frame(200_000)).await.unwrap();
+        let gets: Vec<_> = (0..8)
+            .map(|_| {
+                let store = store.clone();
+                tokio::spawn(async move { store.get(&key).await.map(|df| df.height()) })
+            })
+            .collect();
+        for g in gets {
+            assert_eq!(g.await.unwrap().unwrap(), 200_000);
+        }
+        let stats = store.stats().await.unwrap().decoded_cache;
+        assert_eq!((stats.misses, stats.hits), (1, 7), "{stats:?}");
+        let left: Vec<usize> = store.inflight().values().map(Arc::strong_count).collect();
+        assert!(left.is_empty(), "gates are forgotten: {left:?}");
     }
 
     #[test]
