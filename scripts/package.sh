@@ -10,5 +10,5 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/dash-rs/target}"
-cargo package --workspace --exclude examples --exclude tests --allow-dirty "$@"
+cargo package --workspace --exclude examples --exclude tests --exclude fuzz --allow-dirty "$@"
 ls -l "$CARGO_TARGET_DIR/package/"*.crate
