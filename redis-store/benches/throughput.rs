@@ -14,6 +14,9 @@
 
 use std::time::{Duration, Instant};
 
+use polars::io::ipc::{IpcCompression, IpcReader, IpcWriter};
+use polars::io::{SerReader, SerWriter};
+use polars::polars_utils::compression::ZstdLevel;
 use polars::prelude::*;
 use redis_store::codec::{self, Compression};
 use redis_store::{MemoryBackend, RedisConfig, Store};
@@ -159,6 +162,35 @@ async fn bench(n: usize, repeat: usize, url: &str, redis_ok: bool) {
         })
         .await;
         row("verify-free decode", frame_bytes, t_dec, None);
+        // The same work as polars' own reader and writer do it (one thread
+        // for the batches): the figures the parallel codec is measured by.
+        let ipc_compression = match compression {
+            Compression::Zstd(level) => Some(IpcCompression::ZSTD(
+                ZstdLevel::try_new(level).expect("zstd level"),
+            )),
+            Compression::Lz4 => Some(IpcCompression::LZ4),
+            _ => None,
+        };
+        let t_polars_enc = best(repeat, || async {
+            let mut canonical = codec::canonicalize(&df).expect("canonical");
+            let mut out = Vec::new();
+            IpcWriter::new(&mut out)
+                .with_compression(ipc_compression)
+                .with_compat_level(CompatLevel::oldest())
+                .finish(&mut canonical)
+                .expect("write");
+            codec::key_of(&out)
+        })
+        .await;
+        row("  polars IpcWriter + hash", frame_bytes, t_polars_enc, None);
+        let t_polars_dec = best(repeat, || async {
+            IpcReader::new(std::io::Cursor::new(enc.bytes.clone()))
+                .set_rechunk(false)
+                .finish()
+                .expect("read")
+        })
+        .await;
+        row("  polars IpcReader", frame_bytes, t_polars_dec, None);
 
         // memory backend: a fresh store per put, decoded cache off for cold gets
         let fresh = || {

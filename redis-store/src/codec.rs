@@ -22,12 +22,8 @@
 //! respect: float bit patterns (`0.0` vs `-0.0`, NaN payloads), column order
 //! and names, data types and the compression all count.
 
-use std::io::Cursor;
-
 use bytes::Bytes;
-use polars::io::SerReader;
-use polars::io::SerWriter;
-use polars::io::ipc::{IpcCompression, IpcReader, IpcWriter};
+use polars::io::ipc::IpcCompression;
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
@@ -82,20 +78,29 @@ pub struct Encoded {
     pub bytes: Bytes,
 }
 
-/// The key of some encoded bytes: their blake3 hash.
+/// The key of some encoded bytes: their blake3 hash (on every core for
+/// values of a MiB or more; the hash is the same).
 pub fn key_of(bytes: &[u8]) -> FrameKey {
-    FrameKey::from_bytes(*blake3::hash(bytes).as_bytes())
+    let hash = if bytes.len() >= 1 << 20 {
+        *blake3::Hasher::new()
+            .update_rayon(bytes)
+            .finalize()
+            .as_bytes()
+    } else {
+        *blake3::hash(bytes).as_bytes()
+    };
+    FrameKey::from_bytes(hash)
 }
 
 /// Encode a frame canonically as compressed Arrow IPC and compute its key.
+///
+/// Record batches are compressed on all cores (the bytes are what polars'
+/// `IpcWriter` writes).
 pub fn encode(df: &DataFrame, compression: Compression) -> Result<Encoded> {
     let ipc_compression = compression.to_ipc()?;
-    let mut canonical = canonicalize(df).map_err(Error::Encode)?;
+    let canonical = canonicalize(df).map_err(Error::Encode)?;
     let mut buf = Vec::with_capacity(estimate_capacity(df, compression));
-    IpcWriter::new(&mut buf)
-        .with_compression(ipc_compression)
-        .with_compat_level(CompatLevel::oldest())
-        .finish(&mut canonical)
+    crate::ipc::write(&canonical, ipc_compression.map(Into::into), &mut buf)
         .map_err(Error::Encode)?;
     buf.shrink_to_fit(); // the memory backend keeps this allocation
     let bytes = Bytes::from(buf);
@@ -118,17 +123,15 @@ fn estimate_capacity(df: &DataFrame, compression: Compression) -> usize {
     guess.clamp(1024, 512 << 20)
 }
 
-/// Decode Arrow IPC bytes (any Arrow IPC file, compressed or not).
+/// Decode Arrow IPC bytes (any Arrow IPC file, compressed or not), its
+/// record batches on all cores.
 ///
 /// `key` is only used in the error message.
 pub fn decode(bytes: Bytes, key: &FrameKey) -> Result<DataFrame> {
-    IpcReader::new(Cursor::new(bytes))
-        .set_rechunk(false)
-        .finish()
-        .map_err(|source| Error::Decode {
-            key: key.to_hex(),
-            source,
-        })
+    crate::ipc::read(&bytes).map_err(|source| Error::Decode {
+        key: key.to_hex(),
+        source,
+    })
 }
 
 /// The canonical form described in the module docs: every column

@@ -56,6 +56,7 @@
 mod backend;
 pub mod codec;
 mod error;
+mod ipc;
 mod key;
 mod lru;
 mod memory;

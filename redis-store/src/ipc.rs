@@ -1,0 +1,266 @@
+//! Arrow IPC files written and read a record batch per core at a time.
+//!
+//! The bytes are exactly those polars' `IpcWriter` writes for the same frame
+//! (same schema message, dictionaries, batches and footer; proved by the
+//! tests below), so keys do not change and any Arrow reader still reads the
+//! values. Only the work is spread: every batch is compressed, and
+//! decompressed and converted back to polars' layout, on its own thread.
+//! A frame of one batch (up to [`crate::codec::BATCH_ROWS`] rows) takes the
+//! same time as before.
+
+use std::io::{Cursor, Write};
+use std::num::NonZeroUsize;
+use std::sync::Arc;
+
+use polars::io::schema_to_arrow_checked;
+use polars::polars_utils::bool::UnsafeBool;
+use polars::prelude::*;
+use polars_arrow::io::ipc::read::{
+    Dictionaries, FileMetadata, read_batch, read_file_dictionaries, read_file_metadata,
+};
+use polars_arrow::io::ipc::write::{
+    Compression, DictionaryTracker, EncodedData, FileWriter, WriteOptions, default_ipc_fields,
+    encode_new_dictionaries, encode_record_batch,
+};
+
+/// Threads to spread batches over: the machine's cores, at most 16.
+fn threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, NonZeroUsize::get)
+        .min(16)
+}
+
+/// Write `df` (every column in the same chunks, as
+/// [`crate::codec::canonicalize`] leaves it) as an Arrow IPC file into
+/// `out`, in the oldest compat level (classic `LargeUtf8` strings).
+///
+/// Batches are encoded `threads()` at a time, so besides the output only
+/// that many encoded batches are held at once.
+pub(crate) fn write(
+    df: &DataFrame,
+    compression: Option<Compression>,
+    out: &mut impl Write,
+) -> PolarsResult<()> {
+    let compat = CompatLevel::oldest();
+    let schema = Arc::new(schema_to_arrow_checked(df.schema(), compat, "ipc")?);
+    let options = WriteOptions { compression };
+    let fields = default_ipc_fields(schema.iter_values());
+    let mut writer = FileWriter::try_new(out, schema, Some(fields.clone()), options)?;
+    // As the file writer does: a dictionary is written when first seen, and
+    // a different one for the same field later is an error.
+    let mut dictionaries = DictionaryTracker {
+        dictionaries: Default::default(),
+        cannot_replace: true,
+    };
+    let mut batches = df.iter_chunks(compat, true).peekable();
+    let per_round = threads();
+    while batches.peek().is_some() {
+        let round: Vec<_> = batches.by_ref().take(per_round).collect();
+        // Dictionaries in batch order (cheap: an Enum's is compared, and
+        // encoded once).
+        let mut new_dictionaries = Vec::with_capacity(round.len());
+        for batch in &round {
+            let mut encoded = Vec::new();
+            for (field, array) in fields.iter().zip(batch.arrays()) {
+                encode_new_dictionaries(
+                    field,
+                    array.as_ref(),
+                    &options,
+                    &mut dictionaries,
+                    &mut encoded,
+                )?;
+            }
+            new_dictionaries.push(encoded);
+        }
+        let messages = map_parallel(&round, |batch| {
+            let mut message = EncodedData::default();
+            encode_record_batch(batch, &options, &mut message);
+            Ok(message)
+        })?;
+        for (dictionaries, message) in new_dictionaries.iter().zip(&messages) {
+            writer.write_encoded(dictionaries, message)?;
+        }
+    }
+    writer.finish()
+}
+
+/// Read an Arrow IPC file: its batches are split into one contiguous run
+/// per thread, each run read and converted on its own thread, and the
+/// frame assembled in file order (one chunk per batch, as polars'
+/// `IpcReader` without rechunking gives).
+pub(crate) fn read(bytes: &[u8]) -> PolarsResult<DataFrame> {
+    let mut cursor = Cursor::new(bytes);
+    let metadata = read_file_metadata(&mut cursor)?;
+    let dictionaries = read_file_dictionaries(
+        &mut cursor,
+        &metadata,
+        &mut Vec::new(),
+        UnsafeBool::default(),
+    )?;
+    let blocks = metadata.blocks.len();
+    if blocks == 0 {
+        return Ok(DataFrame::empty_with_schema(&Schema::from_arrow_schema(
+            &metadata.schema,
+        )));
+    }
+    let runs = threads().min(blocks);
+    let bounds: Vec<(usize, usize)> = (0..runs)
+        .map(|r| (r * blocks / runs, (r + 1) * blocks / runs))
+        .collect();
+    let parts = map_parallel(&bounds, |&(start, end)| {
+        read_run(bytes, &metadata, &dictionaries, start, end)
+    })?;
+    let mut parts = parts.into_iter().flatten();
+    let mut df = parts
+        .next()
+        .ok_or_else(|| polars_err!(ComputeError: "an IPC file without batches"))?;
+    for part in parts {
+        df.vstack_mut_owned(part)?;
+    }
+    Ok(df)
+}
+
+/// Batches `start..end` of the file, each as a frame.
+fn read_run(
+    bytes: &[u8],
+    metadata: &FileMetadata,
+    dictionaries: &Dictionaries,
+    start: usize,
+    end: usize,
+) -> PolarsResult<Vec<DataFrame>> {
+    let mut cursor = Cursor::new(bytes);
+    let (mut message_scratch, mut data_scratch) = (Vec::new(), Vec::new());
+    (start..end)
+        .map(|index| {
+            let batch = read_batch(
+                &mut cursor,
+                dictionaries,
+                metadata,
+                None,
+                None,
+                index,
+                false,
+                &mut message_scratch,
+                &mut data_scratch,
+                UnsafeBool::default(),
+            )?;
+            Ok(DataFrame::from(batch))
+        })
+        .collect()
+}
+
+/// `f` over `items`, one scoped thread per item beyond the first (which
+/// runs on the calling thread); results in the items' order.
+fn map_parallel<T: Sync, R: Send>(
+    items: &[T],
+    f: impl Fn(&T) -> PolarsResult<R> + Sync,
+) -> PolarsResult<Vec<R>> {
+    let Some((first, rest)) = items.split_first() else {
+        return Ok(Vec::new());
+    };
+    if rest.is_empty() {
+        return Ok(vec![f(first)?]);
+    }
+    std::thread::scope(|scope| {
+        let f = &f;
+        let handles: Vec<_> = rest
+            .iter()
+            .map(|item| scope.spawn(move || f(item)))
+            .collect();
+        let mut out = Vec::with_capacity(items.len());
+        out.push(f(first)?);
+        for handle in handles {
+            match handle.join() {
+                Ok(result) => out.push(result?),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        Ok(out)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::{BATCH_ROWS, canonicalize};
+    use polars::io::ipc::{IpcCompression, IpcReader, IpcWriter};
+    use polars::io::{SerReader, SerWriter};
+
+    /// What polars' own writer gives.
+    fn polars_bytes(df: &DataFrame, compression: Option<IpcCompression>) -> Vec<u8> {
+        let mut canonical = canonicalize(df).unwrap();
+        let mut out = Vec::new();
+        IpcWriter::new(&mut out)
+            .with_compression(compression)
+            .with_compat_level(CompatLevel::oldest())
+            .finish(&mut canonical)
+            .unwrap();
+        out
+    }
+
+    fn ours(df: &DataFrame, compression: Option<IpcCompression>) -> Vec<u8> {
+        let canonical = canonicalize(df).unwrap();
+        let mut out = Vec::new();
+        write(&canonical, compression.map(Into::into), &mut out).unwrap();
+        out
+    }
+
+    fn frame(n: usize, enum_column: bool) -> DataFrame {
+        let words = ["north", "south", "east", "west", ""];
+        let mut df = df!(
+            "i" => (0..n as i64).collect::<Vec<_>>(),
+            "f" => (0..n).map(|i| (i % 7 != 0).then_some(i as f64 / 3.0)).collect::<Vec<_>>(),
+            "s" => (0..n).map(|i| (i % 5 != 1).then_some(words[i % 5])).collect::<Vec<_>>(),
+            "b" => (0..n).map(|i| i % 3 == 0).collect::<Vec<_>>(),
+        )
+        .unwrap();
+        if enum_column {
+            let frozen = FrozenCategories::new(["west", "east", "north", "south", ""]).unwrap();
+            let e = df
+                .column("s")
+                .unwrap()
+                .cast(&DataType::from_frozen_categories(frozen))
+                .unwrap()
+                .with_name("e".into());
+            df.with_column(e).unwrap();
+        }
+        df
+    }
+
+    #[test]
+    fn bytes_equal_polars_writer_and_read_back_equal() {
+        let zstd = Some(IpcCompression::ZSTD(Default::default()));
+        for (n, enum_column) in [
+            (0, false),
+            (10, true),
+            (BATCH_ROWS, false),
+            (3 * BATCH_ROWS + 17, true),
+        ] {
+            let df = frame(n, enum_column);
+            for compression in [None, Some(IpcCompression::LZ4), zstd] {
+                let bytes = ours(&df, compression);
+                assert!(
+                    bytes == polars_bytes(&df, compression),
+                    "{n} rows, enum {enum_column}, {compression:?}: bytes differ"
+                );
+                let back = read(&bytes).unwrap();
+                let theirs = IpcReader::new(Cursor::new(&bytes))
+                    .set_rechunk(false)
+                    .finish()
+                    .unwrap();
+                assert_eq!(back.schema(), theirs.schema());
+                assert!(back.equals_missing(&theirs), "{n} rows: read differs");
+                assert!(back.equals_missing(&df), "{n} rows: not the frame written");
+                assert_eq!(back.first_col_n_chunks(), theirs.first_col_n_chunks());
+            }
+        }
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        assert!(read(b"").is_err());
+        assert!(read(b"ARROW1\0\0garbage").is_err());
+        let bytes = ours(&frame(100, true), None);
+        assert!(read(&bytes[..bytes.len() / 2]).is_err());
+    }
+}
