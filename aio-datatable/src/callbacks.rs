@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use crate::component::MAX_PAGE_SIZE;
 use crate::engine::{self, View, ViewSpec};
-use crate::state::{STORED_VIEWS, TableState};
+use crate::state::{StoredViews, TableState};
 use crate::{ids, query};
 
 /// What the table callback reads.
@@ -343,15 +343,14 @@ async fn view_key(spec: Option<Value>, source: Option<Value>) -> Result<Value, C
     if spec.filter.root.is_none() && spec.sort.is_empty() && no_search {
         return to_json(key);
     }
-    let memo = (key.to_hex(), spec.cache_key());
+    let memo = StoredViews::name(&key, &spec.cache_key());
     // Views already stored, by (source key, view spec key): showing a view
     // again costs a lookup.
     let known = tables
         .stored
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .get(&memo)
-        .copied();
+        .get(&memo);
     if let Some(stored) = known
         && tables.store().contains(&stored).await.unwrap_or(false)
     {
@@ -371,12 +370,11 @@ async fn view_key(spec: Option<Value>, source: Option<Value>) -> Result<Value, C
         .put_rows(&key, &view.indices())
         .await
         .map_err(CallbackError::msg)?;
-    let mut memos = tables.stored.lock().unwrap_or_else(|e| e.into_inner());
-    if memos.len() >= STORED_VIEWS {
-        memos.clear();
-    }
-    memos.insert(memo, stored);
-    drop(memos);
+    tables
+        .stored
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(memo, stored);
     to_json(stored)
 }
 

@@ -3,7 +3,7 @@
 //! state ([`dash_core::AppState`]), so two apps in one process can use two
 //! stores. No process globals.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use dash_core::AppState;
@@ -30,7 +30,9 @@ const KNOWN_FRAMES: usize = 16;
 /// Frames rendered into a layout whose store write has not finished.
 const PENDING_FRAMES: usize = 64;
 
-/// Views whose store keys are remembered (cleared past this many).
+/// Views whose store keys are remembered (the oldest forgotten past this
+/// many). Each entry has a fixed size (two 32-byte hashes), so the memo
+/// holds at most about 100 KiB whatever the clients' filters are.
 pub(crate) const STORED_VIEWS: usize = 1024;
 
 /// The tables' shared parts for one app: put it into the app's state to
@@ -53,7 +55,7 @@ pub struct TableState {
     /// One background build at a time.
     pub(crate) background: Arc<Semaphore>,
     /// Store keys of views already stored, by (source key, view spec key).
-    pub(crate) stored: Mutex<BTreeMap<(String, String), FrameKey>>,
+    pub(crate) stored: Mutex<StoredViews>,
     known: Mutex<VecDeque<Known>>,
     pending: Arc<Mutex<Pending>>,
 }
@@ -100,7 +102,7 @@ impl TableState {
             permits: Semaphore::new(cores as usize),
             cores,
             background: Arc::new(Semaphore::new(1)),
-            stored: Mutex::new(BTreeMap::new()),
+            stored: Mutex::new(StoredViews::default()),
             known: Mutex::new(VecDeque::new()),
             pending: Arc::default(),
         }
@@ -262,6 +264,48 @@ impl TableState {
     }
 }
 
+/// The store keys of views already stored, by a blake3 hash of (source
+/// key, view spec key): bounded in entries and, since every entry has the
+/// same size, in bytes (a 16 KiB filter costs what a short one does).
+#[derive(Debug, Default)]
+pub(crate) struct StoredViews {
+    keys: HashMap<[u8; 32], FrameKey>,
+    order: VecDeque<[u8; 32]>,
+}
+
+impl StoredViews {
+    /// The memo's name for the view `spec_key` over `source`.
+    pub(crate) fn name(source: &FrameKey, spec_key: &str) -> [u8; 32] {
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(source.as_bytes());
+        hasher.update(spec_key.as_bytes());
+        *hasher.finalize().as_bytes()
+    }
+
+    pub(crate) fn get(&self, name: &[u8; 32]) -> Option<FrameKey> {
+        self.keys.get(name).copied()
+    }
+
+    /// Remember `stored` under `name`, forgetting the oldest entry past
+    /// [`STORED_VIEWS`].
+    pub(crate) fn insert(&mut self, name: [u8; 32], stored: FrameKey) {
+        if self.keys.insert(name, stored).is_some() {
+            return;
+        }
+        self.order.push_back(name);
+        while self.order.len() > STORED_VIEWS {
+            if let Some(old) = self.order.pop_front() {
+                self.keys.remove(&old);
+            }
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.keys.len()
+    }
+}
+
 /// Frames rendered into layouts and not yet in the store: each with
 /// whether a write of it is under way, in the order they came.
 #[derive(Default)]
@@ -396,5 +440,29 @@ mod tests {
         .unwrap();
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         assert_eq!(lock(&t.known).len(), 1, "the dropped frame's entry is gone");
+    }
+
+    #[test]
+    fn stored_views_forget_the_oldest_and_have_a_fixed_size_entry() {
+        let source = FrameKey::from_bytes([7; 32]);
+        let long = "x".repeat(16 * 1024);
+        let mut memo = StoredViews::default();
+        // a 16 KiB spec and a short one have names of the same size
+        let a = StoredViews::name(&source, &long);
+        let b = StoredViews::name(&source, "short");
+        assert_ne!(a, b);
+        assert_ne!(a, StoredViews::name(&FrameKey::from_bytes([8; 32]), &long));
+        memo.insert(a, FrameKey::from_bytes([1; 32]));
+        memo.insert(b, FrameKey::from_bytes([2; 32]));
+        assert_eq!(memo.get(&a), Some(FrameKey::from_bytes([1; 32])));
+        for i in 0..STORED_VIEWS as u32 {
+            memo.insert(StoredViews::name(&source, &i.to_string()), source);
+        }
+        assert_eq!(memo.len(), STORED_VIEWS);
+        assert_eq!(memo.get(&a), None, "the oldest entry is forgotten first");
+        assert_eq!(memo.get(&StoredViews::name(&source, "0")), Some(source));
+        // inserting a known name again does not grow the memo
+        memo.insert(StoredViews::name(&source, "0"), source);
+        assert_eq!(memo.len(), STORED_VIEWS);
     }
 }
