@@ -56,13 +56,34 @@ pub async fn all() -> Result<Vec<Target>, String> {
         let layout = get_json(&router, "/_dash-layout").await?;
         let mut components = Vec::new();
         collect(&layout, &mut components);
-        let seeds = deps
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|d| d.get("clientside_function").is_none_or(Value::is_null))
-            .filter_map(|d| seed(d, &components))
-            .collect();
+        // What a person does first (type, click), so callbacks guarded
+        // against the page-load values run too.
+        for (id, prop, value) in interactions(name) {
+            if let Some((_, props)) = components.iter_mut().find(|(c, _)| c == &id) {
+                props.insert(prop.to_owned(), value);
+            }
+        }
+        // Components the answers add (a todo item appended by a Patch) get
+        // seeds of their own: the pattern-matching callbacks on them, as
+        // the browser asks after the click.
+        let mut seeds = seeds_of(&deps, &components);
+        for _ in 0..2 {
+            let before = components.len();
+            for seed in &seeds {
+                let answer = post_json(&router, seed).await?;
+                let mut added = Vec::new();
+                collect(&answer, &mut added);
+                for (id, props) in added {
+                    if !components.iter().any(|(c, _)| c == &id) {
+                        components.push((id, props));
+                    }
+                }
+            }
+            if components.len() == before {
+                break;
+            }
+            seeds = seeds_of(&deps, &components);
+        }
         out.push(Target {
             name,
             router,
@@ -71,6 +92,41 @@ pub async fn all() -> Result<Vec<Target>, String> {
         });
     }
     Ok(out)
+}
+
+/// `(id, prop, value)`s a person sets before the callbacks are asked.
+fn interactions(app: &str) -> Vec<(Value, &'static str, Value)> {
+    match app {
+        "todo" => vec![
+            (json!("new-item"), "value", json!("buy milk")),
+            (json!("add"), "n_clicks", json!(1)),
+        ],
+        _ => Vec::new(),
+    }
+}
+
+/// A seed for every server-side callback the layout's components allow.
+fn seeds_of(deps: &Value, components: &Components) -> Vec<Value> {
+    deps.as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| d.get("clientside_function").is_none_or(Value::is_null))
+        .filter_map(|d| seed(d, components))
+        .collect()
+}
+
+/// The JSON answer to a callback request (`Null` for an empty or non-JSON
+/// answer such as a 204).
+async fn post_json(r: &Router, body: &Value) -> Result<Value, String> {
+    let req = Request::post("/_dash-update-component")
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .map_err(|e| e.to_string())?;
+    let resp = r.clone().oneshot(req).await.map_err(|e| e.to_string())?;
+    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(serde_json::from_slice(&body).unwrap_or(Value::Null))
 }
 
 async fn get_json(r: &Router, uri: &str) -> Result<Value, String> {
@@ -189,11 +245,20 @@ fn entry(
     };
     let pattern_now = bound(pattern, match_values);
     if is_multi(&pattern_now) {
-        // ALLSMALLER is sent as every match here; the seeds of pattern
-        // apps come from their layouts, where it does not occur.
+        // ALLSMALLER: the matches whose value for that key is below the
+        // MATCH value bound so far (as the renderer picks them).
+        let smaller = |id: &Value| {
+            pattern_now.as_object().into_iter().flatten().all(|(k, v)| {
+                v != &json!(["ALLSMALLER"])
+                    || match (id.get(k).and_then(Value::as_f64), match_values.get(k)) {
+                        (Some(got), Some(bound)) => bound.as_f64().is_some_and(|b| got < b),
+                        _ => true,
+                    }
+            })
+        };
         let all: Vec<Value> = components
             .iter()
-            .filter(|(id, _)| matches(id, &pattern_now))
+            .filter(|(id, _)| matches(id, &pattern_now) && smaller(id))
             .map(|(id, _)| one(id))
             .collect();
         return Some(Value::Array(all));

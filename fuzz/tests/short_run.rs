@@ -10,6 +10,32 @@ async fn every_seed_is_answered() {
     assert!(bad.is_empty(), "{bad:#?}");
 }
 
+/// Callbacks on components an answer adds are seeded too: the todo list's
+/// MATCH, ALL and ALLSMALLER callbacks on an item the Add click appended.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callbacks_on_added_components_are_seeded() {
+    let targets = fuzz::targets::all().await.unwrap();
+    let todo = targets.iter().find(|t| t.name == "todo").unwrap();
+    let outputs: Vec<String> = todo
+        .seeds
+        .iter()
+        .map(|s| s["output"].as_str().unwrap_or("").to_owned())
+        .collect();
+    for wanted in ["\"label\"}.style", "\"total\"}.children", "count.children"] {
+        assert!(
+            outputs.iter().any(|o| o.contains(wanted)),
+            "no seed for {wanted}: {outputs:#?}"
+        );
+    }
+    // the item's ALLSMALLER list holds only items before it (none)
+    let total = todo
+        .seeds
+        .iter()
+        .find(|s| s["output"].as_str().unwrap_or("").contains("\"total\""))
+        .unwrap();
+    assert_eq!(total["inputs"][1], serde_json::json!([]), "{total}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn callback_bodies_get_answers_not_faults() {
     let r = fuzz::fuzz_bodies(6_000, 7).await.unwrap();
