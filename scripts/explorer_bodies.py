@@ -16,7 +16,11 @@ renderer builds it. CASE is one of
   contains  `{name} contains ab` (run it against a server whose view
             cache is off, so every request filters);
   sort2     the first page of a two-column sort, cycling through several
-            column pairs and directions (again with the view cache off).
+            column pairs and directions (again with the view cache off);
+  soak      a mixed plan for dash-soak (scripts/soak.sh): one JSON object
+            per line with the request and what a correct server answers —
+            page flips, new filters, sorts, searches, view keys, small
+            exports, malformed requests and page reloads.
 
 Standard library only.
 """
@@ -113,6 +117,9 @@ def main():
 
     rng = random.Random(7)
     lines = []
+    if case == "soak":
+        soak(deps, source, concrete, rng, count)
+        return
     if case == "flips":
         sort_by = [{"column_id": "price", "direction": "desc"}]
         for _ in range(count):
@@ -137,6 +144,123 @@ def main():
     else:
         sys.exit("unknown case %r (flips, numeric, contains, sort2)" % case)
     sys.stdout.write("\n".join(lines) + "\n")
+
+
+def request_for(dep, concrete, values, changed):
+    """A callback request for `dep`, the renderer's way, with `values` by
+    (subcomponent, property)."""
+
+    def with_values(deps_list):
+        out = []
+        for d in deps_list:
+            ident = concrete(d["id"])
+            out.append({"id": ident, "property": d["property"],
+                        "value": values.get((ident["subcomponent"], d["property"]))})
+        return out
+
+    outputs = []
+    for part in dep["output"].strip(".").split("..."):
+        ident, prop = part.rsplit(".", 1)
+        outputs.append({"id": concrete(json.loads(ident)), "property": prop})
+    if len(outputs) == 1 and not dep["output"].startswith(".."):
+        outputs = outputs[0]
+    return {
+        "output": dep["output"],
+        "outputs": outputs,
+        "inputs": with_values(dep["inputs"]),
+        "state": with_values(dep.get("state", [])),
+        "changedPropIds": [stringify(sub_id(changed[0])) + "." + changed[1]],
+    }
+
+
+def soak(deps, source, concrete, rng, count):
+    """Writes the soak plan: `count` lines in a shuffled mix of kinds."""
+    table = next(d for d in deps if ".page_count" in d["output"])
+    view_key = next(d for d in deps if "view_key" in d["output"])
+    export = next(d for d in deps if "download" in d["output"])
+    update = "/_dash-update-component"
+
+    def table_body(page=0, sort_by=(), filter_query="", search="", changed="page_current"):
+        values = {
+            ("table", "page_current"): page,
+            ("table", "sort_by"): list(sort_by),
+            ("table", "filter_query"): filter_query,
+            ("search", "value"): search,
+            ("page_size", "value"): PAGE_SIZE,
+            ("source", "data"): source,
+        }
+        sub = "search" if changed == "value" else "table"
+        return request_for(table, concrete, values, (sub, changed))
+
+    def line(kind, body, status=200, expect=None, method="POST", path=update):
+        out = {"kind": kind, "method": method, "path": path, "status": status}
+        if body is not None:
+            out["body"] = body if isinstance(body, str) else json.dumps(body, separators=(",", ":"))
+        if expect is not None:
+            out["expect"] = expect
+        return json.dumps(out, separators=(",", ":"))
+
+    words = ["ab", "an", "da", "ev", "ch", "ol", "ar", "en", "li", "mo"]
+    pairs = [("category", "price"), ("name", "qty"), ("qty", "ts"), ("category", "ts")]
+    flip_sort = [{"column_id": "price", "direction": "desc"}]
+    forged = dict(source, sig="0" * len(source.get("sig", "0" * 64)))
+
+    def make(kind, i):
+        if kind == "flip":
+            return line(kind, table_body(rng.randrange(0, 5000), flip_sort, "{price} > 100"),
+                        expect='"page_count"')
+        if kind == "filter":
+            q = "{price} > %.3f && {category} = cat_%d" % (rng.randrange(0, 1_000_000) / 1000,
+                                                        rng.randrange(0, 20))
+            return line(kind, table_body(0, [], q, changed="filter_query"), expect='"page_count"')
+        if kind == "sort":
+            a, b = pairs[i % len(pairs)]
+            sort_by = [{"column_id": a, "direction": "asc"}, {"column_id": b, "direction": "desc"}]
+            return line(kind, table_body(rng.randrange(0, 50), sort_by, changed="sort_by"),
+                        expect='"page_count"')
+        if kind == "search":
+            return line(kind, table_body(0, [], "", rng.choice(words), changed="value"),
+                        expect='"page_count"')
+        if kind == "view_key":
+            spec = {"filter": "{qty} = %d" % rng.randrange(1, 100), "search": "",
+                    "sort_by": [{"column_id": "price", "direction": "asc"}]}
+            values = {("view_spec", "data"): spec, ("source", "data"): source}
+            return line(kind, request_for(view_key, concrete, values, ("view_spec", "data")),
+                        expect='"sig"')
+        if kind == "export":
+            spec = {"filter": "{price} > 999.5 && {category} = cat_%d" % rng.randrange(0, 20),
+                    "search": "", "sort_by": []}
+            values = {("export_button", "n_clicks"): 1 + i, ("view_spec", "data"): spec,
+                      ("source", "data"): source}
+            return line(kind, request_for(export, concrete, values, ("export_button", "n_clicks")),
+                        expect='"filename"')
+        if kind == "bad_filter":
+            q = rng.choice(["{price} >>> 3", "{nope} > 1", "{price} > 1 &&", "(" * 100])
+            return line(kind, table_body(0, [], q, changed="filter_query"), expect='"message"')
+        if kind == "malformed":
+            variant = i % 4
+            if variant == 0:
+                return line(kind, '{"output": "oops', status="4xx")
+            body = table_body(0)
+            if variant == 1:
+                body["output"] = "secret.children"
+                body["outputs"] = {"id": "secret", "property": "children"}
+            elif variant == 2:
+                for s in body["state"]:
+                    s["value"] = forged
+            else:
+                body["changedPropIds"] = ["nobody.value"]
+            return line(kind, body, status="4xx")
+        if kind == "reload":
+            path, expect = [("/", "_dash-renderer"), ("/_dash-layout", "DataTableAio"),
+                            ("/_dash-dependencies", "page_count")][i % 3]
+            return line(kind, None, expect=expect, method="GET", path=path)
+        raise ValueError(kind)
+
+    mix = {"flip": 30, "filter": 15, "sort": 8, "search": 8, "view_key": 8, "export": 3,
+           "bad_filter": 5, "malformed": 8, "reload": 15}
+    kinds = rng.choices(list(mix), weights=list(mix.values()), k=count)
+    sys.stdout.write("\n".join(make(k, i) for i, k in enumerate(kinds)) + "\n")
 
 
 if __name__ == "__main__":
