@@ -235,8 +235,11 @@ def soak(deps, source, concrete, rng, count):
             return line(kind, request_for(export, concrete, values, ("export_button", "n_clicks")),
                         expect='"filename"')
         if kind == "bad_filter":
-            q = rng.choice(["{price} >>> 3", "{nope} > 1", "{price} > 1 &&", "(" * 100])
-            return line(kind, table_body(0, [], q, changed="filter_query"), expect='"message"')
+            q, shown = rng.choice([("{price} >>> 3", "invalid filter query"),
+                                   ("{price} > 1 &&", "invalid filter query"),
+                                   ("(" * 100, "invalid filter query"),
+                                   ("{nope} > 1", "unknown column `nope`")])
+            return line(kind, table_body(0, [], q, changed="filter_query"), expect=shown)
         if kind == "malformed":
             variant = i % 4
             if variant == 0:
@@ -246,8 +249,10 @@ def soak(deps, source, concrete, rng, count):
                 body["output"] = "secret.children"
                 body["outputs"] = {"id": "secret", "property": "children"}
             elif variant == 2:
+                # a reference the app did not sign: shown in the message line
                 for s in body["state"]:
                     s["value"] = forged
+                return line(kind, body, expect="data source is invalid")
             else:
                 body["changedPropIds"] = ["nobody.value"]
             return line(kind, body, status="4xx")

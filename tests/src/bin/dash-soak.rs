@@ -386,10 +386,12 @@ fn run(args: Arc<Args>) -> Result<bool, String> {
     for (m, of) in &minutes {
         let errors = of.iter().filter(|s| s.error.is_some()).count();
         let (ok, p50, p99, _) = summary(of);
+        // the last minute may be shorter
+        let secs = (args.seconds - *m as f64 * 60.0).clamp(1.0, 60.0);
         println!(
             "  minute {:>2}: {ok:>7} ok ({:>6.0}/s) {errors:>6} errors  p50 {p50:>7.2} ms  p99 {p99:>8.2} ms",
             m + 1,
-            ok as f64 / 60.0
+            ok as f64 / secs
         );
     }
     let rss = rss.lock().unwrap_or_else(|e| e.into_inner()).clone();
