@@ -123,15 +123,35 @@ fn estimate_capacity(df: &DataFrame, compression: Compression) -> usize {
     guess.clamp(1024, 512 << 20)
 }
 
+/// Default bound of a frame's decoded buffers: 16 GiB.
+pub const DEFAULT_MAX_DECODED_BYTES: u64 = 16 << 30;
+
 /// Decode Arrow IPC bytes (any Arrow IPC file, compressed or not), its
-/// record batches on all cores.
+/// record batches on all cores, refusing a file whose buffers would take
+/// more than [`DEFAULT_MAX_DECODED_BYTES`] once decompressed.
 ///
 /// `key` is only used in the error message.
 pub fn decode(bytes: Bytes, key: &FrameKey) -> Result<DataFrame> {
-    crate::ipc::read(&bytes).map_err(|source| Error::Decode {
+    decode_limited(bytes, key, DEFAULT_MAX_DECODED_BYTES)
+}
+
+/// [`decode`] with another bound: the decompressed size every buffer
+/// announces is added up before anything is allocated, and over
+/// `max_decoded` bytes the value is refused ([`Error::TooLarge`]).
+pub fn decode_limited(bytes: Bytes, key: &FrameKey, max_decoded: u64) -> Result<DataFrame> {
+    let failed = |source| Error::Decode {
         key: key.to_hex(),
         source,
-    })
+    };
+    let decoded = crate::ipc::decoded_len(&bytes).map_err(failed)?;
+    if decoded > max_decoded {
+        return Err(Error::TooLarge {
+            what: "decoded frame",
+            size: decoded,
+            limit: max_decoded,
+        });
+    }
+    crate::ipc::read(&bytes).map_err(failed)
 }
 
 /// The canonical form described in the module docs: every column

@@ -15,12 +15,14 @@ use std::sync::Arc;
 use polars::io::schema_to_arrow_checked;
 use polars::polars_utils::bool::UnsafeBool;
 use polars::prelude::*;
+use polars_arrow::io::ipc::format::ipc::planus::ReadAsRoot;
+use polars_arrow::io::ipc::format::ipc::{MessageHeaderRef, MessageRef};
 use polars_arrow::io::ipc::read::{
     Dictionaries, FileMetadata, read_batch, read_file_dictionaries, read_file_metadata,
 };
 use polars_arrow::io::ipc::write::{
-    Compression, DictionaryTracker, EncodedData, FileWriter, WriteOptions, default_ipc_fields,
-    encode_new_dictionaries, encode_record_batch,
+    Block, Compression, DictionaryTracker, EncodedData, FileWriter, WriteOptions,
+    default_ipc_fields, encode_new_dictionaries, encode_record_batch,
 };
 
 /// Threads to spread batches over: the machine's cores, at most 16.
@@ -118,6 +120,82 @@ pub(crate) fn read(bytes: &[u8]) -> PolarsResult<DataFrame> {
         df.vstack_mut_owned(part)?;
     }
     Ok(df)
+}
+
+/// Bytes the buffers of every record batch and dictionary of an Arrow IPC
+/// file take once decompressed, read from the file's own framing (every
+/// compressed buffer begins with its decompressed length) without
+/// decompressing anything: what a read would allocate, known before it
+/// does.
+pub(crate) fn decoded_len(bytes: &[u8]) -> PolarsResult<u64> {
+    let metadata = read_file_metadata(&mut Cursor::new(bytes))?;
+    let dictionaries = metadata.dictionaries.iter().flatten();
+    metadata
+        .blocks
+        .iter()
+        .chain(dictionaries)
+        .try_fold(0u64, |total, block| {
+            Ok(total.saturating_add(block_decoded_len(bytes, block)?))
+        })
+}
+
+fn block_decoded_len(bytes: &[u8], block: &Block) -> PolarsResult<u64> {
+    let bad = |what: &str| polars_err!(ComputeError: "malformed Arrow IPC block: {what}");
+    let at = |offset: i64| usize::try_from(offset).map_err(|_| bad("a negative offset"));
+    let i32_at = |pos: usize| {
+        bytes
+            .get(pos..pos.saturating_add(4))
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map(i32::from_le_bytes)
+            .ok_or_else(|| bad("an offset past the end"))
+    };
+    let start = at(block.offset)?;
+    let body = start.saturating_add(at(i64::from(block.meta_data_length))?);
+    // [continuation marker] length, then the flatbuffer message
+    let (mut pos, mut len) = (start + 4, i32_at(start)?);
+    if len == -1 {
+        len = i32_at(pos)?;
+        pos += 4;
+    }
+    let len = usize::try_from(len).map_err(|_| bad("a negative message length"))?;
+    let message = bytes
+        .get(pos..pos.saturating_add(len))
+        .ok_or_else(|| bad("a message past the end"))?;
+    let message = MessageRef::read_as_root(message).map_err(|e| bad(&e.to_string()))?;
+    let header = message.header().map_err(|e| bad(&e.to_string()))?;
+    let batch = match header {
+        Some(MessageHeaderRef::RecordBatch(batch)) => batch,
+        Some(MessageHeaderRef::DictionaryBatch(dictionary)) => dictionary
+            .data()
+            .map_err(|e| bad(&e.to_string()))?
+            .ok_or_else(|| bad("a dictionary without data"))?,
+        _ => return Ok(0),
+    };
+    let compressed = batch
+        .compression()
+        .map_err(|e| bad(&e.to_string()))?
+        .is_some();
+    let buffers = batch.buffers().map_err(|e| bad(&e.to_string()))?;
+    let mut total = 0u64;
+    for buffer in buffers.into_iter().flatten() {
+        let length = u64::try_from(buffer.length()).map_err(|_| bad("a negative length"))?;
+        if !compressed || length == 0 {
+            total = total.saturating_add(length);
+            continue;
+        }
+        // i64 decompressed length first; -1: stored uncompressed
+        let pos = body.saturating_add(at(buffer.offset())?);
+        let prefix = bytes
+            .get(pos..pos.saturating_add(8))
+            .and_then(|b| <[u8; 8]>::try_from(b).ok())
+            .map(i64::from_le_bytes)
+            .ok_or_else(|| bad("a buffer past the end"))?;
+        total = total.saturating_add(match prefix {
+            -1 => length.saturating_sub(8),
+            n => u64::try_from(n).map_err(|_| bad("a negative decompressed length"))?,
+        });
+    }
+    Ok(total)
 }
 
 /// Batches `start..end` of the file, each as a frame.
@@ -257,10 +335,57 @@ mod tests {
     }
 
     #[test]
+    fn decoded_len_is_known_before_decoding_and_bounds_the_buffers() {
+        let df = frame(2 * BATCH_ROWS + 3, true);
+        let raw = ours(&df, None);
+        for compression in [
+            Some(IpcCompression::LZ4),
+            Some(IpcCompression::ZSTD(Default::default())),
+        ] {
+            let bytes = ours(&df, compression);
+            assert!(
+                bytes.len() < raw.len() / 2,
+                "{compression:?} did not compress"
+            );
+            // the same buffers, whatever the compression
+            assert_eq!(decoded_len(&bytes).unwrap(), decoded_len(&raw).unwrap());
+        }
+        // about the frame's size in memory: 8 B of i64 + 8 B of f64 + offsets
+        // and text + bits + Enum codes per row
+        let per_row = decoded_len(&raw).unwrap() as f64 / df.height() as f64;
+        assert!((25.0..40.0).contains(&per_row), "{per_row} bytes a row");
+        // a forged decompressed length is seen without decompressing
+        let small = ours(&frame(1_000, false), Some(IpcCompression::LZ4));
+        let honest = decoded_len(&small).unwrap();
+        let mut forged = small.clone();
+        let pos = first_compressed_prefix(&forged);
+        forged[pos..pos + 8].copy_from_slice(&(1i64 << 50).to_le_bytes());
+        assert!(decoded_len(&forged).unwrap() > honest + (1 << 49));
+    }
+
+    /// Where the first buffer's decompressed length is written.
+    fn first_compressed_prefix(bytes: &[u8]) -> usize {
+        let metadata = read_file_metadata(&mut Cursor::new(bytes)).unwrap();
+        let block = metadata.blocks[0];
+        let start = block.offset as usize;
+        let body = start + block.meta_data_length as usize;
+        let len = i32::from_le_bytes(bytes[start + 4..start + 8].try_into().unwrap()) as usize;
+        let message = MessageRef::read_as_root(&bytes[start + 8..start + 8 + len]).unwrap();
+        let Some(MessageHeaderRef::RecordBatch(batch)) = message.header().unwrap() else {
+            panic!("not a record batch");
+        };
+        let buffers = batch.buffers().unwrap().unwrap();
+        let first = buffers.iter().find(|b| b.length() > 0).unwrap();
+        body + first.offset() as usize
+    }
+
+    #[test]
     fn garbage_is_an_error_not_a_panic() {
         assert!(read(b"").is_err());
         assert!(read(b"ARROW1\0\0garbage").is_err());
         let bytes = ours(&frame(100, true), None);
         assert!(read(&bytes[..bytes.len() / 2]).is_err());
+        assert!(decoded_len(b"").is_err());
+        assert!(decoded_len(&bytes[..bytes.len() / 2]).is_err());
     }
 }

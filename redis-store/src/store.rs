@@ -69,6 +69,7 @@ struct Inner {
     backend: Arc<dyn Backend>,
     compression: Compression,
     max_frame_bytes: u64,
+    max_decoded_bytes: u64,
     cache: Mutex<Lru<FrameKey, DataFrame>>,
     cache_hits: AtomicU64,
     cache_misses: AtomicU64,
@@ -141,6 +142,7 @@ pub struct StoreBuilder {
     compression: Compression,
     decoded_cache_bytes: u64,
     max_frame_bytes: u64,
+    max_decoded_bytes: u64,
     signer: Option<Signer>,
 }
 
@@ -180,6 +182,14 @@ impl StoreBuilder {
         self
     }
 
+    /// Largest frame a read decodes, in bytes of decompressed buffers
+    /// (default [`codec::DEFAULT_MAX_DECODED_BYTES`], 16 GiB): checked from
+    /// the sizes the stored value announces, before anything is allocated.
+    pub fn max_decoded_bytes(mut self, bytes: u64) -> Self {
+        self.max_decoded_bytes = bytes;
+        self
+    }
+
     /// Sign the [`FrameRef`]s this store hands out with `signer` (default:
     /// [`Signer::from_env`], the `DASH_SECRET_KEY` of the environment or a
     /// random secret).
@@ -215,6 +225,7 @@ impl StoreBuilder {
                 backend,
                 compression: self.compression,
                 max_frame_bytes: self.max_frame_bytes,
+                max_decoded_bytes: self.max_decoded_bytes,
                 cache: Mutex::new(Lru::new(self.decoded_cache_bytes)),
                 cache_hits: AtomicU64::new(0),
                 cache_misses: AtomicU64::new(0),
@@ -283,6 +294,7 @@ impl Store {
             compression: Compression::default(),
             decoded_cache_bytes: DEFAULT_DECODED_CACHE_BYTES,
             max_frame_bytes: DEFAULT_MAX_FRAME_BYTES,
+            max_decoded_bytes: codec::DEFAULT_MAX_DECODED_BYTES,
             signer: None,
         }
     }
@@ -587,9 +599,10 @@ impl Store {
             };
             return self.get_rows(key, bytes).await;
         }
+        let max_decoded = self.inner.max_decoded_bytes;
         let df = blocking("decode", move || {
             checked(&bytes)?;
-            codec::decode(bytes, &key)
+            codec::decode_limited(bytes, &key, max_decoded)
         })
         .await?;
         self.remember(key, &df);
@@ -805,6 +818,33 @@ mod tests {
         let store = Store::builder().max_frame_bytes(100).build();
         let err = store.put(&frame(10_000)).await.unwrap_err();
         assert!(matches!(err, Error::TooLarge { limit: 100, .. }), "{err}");
+    }
+
+    #[tokio::test]
+    async fn reads_refuse_frames_that_would_decode_past_the_bound() {
+        let df = frame(10_000);
+        let backend = Arc::new(MemoryBackend::new(1 << 30));
+        let writer = Store::builder().backend_arc(backend.clone()).build();
+        let key = writer.put_uncached(&df).await.unwrap();
+        let reader = |max| {
+            Store::builder()
+                .backend_arc(backend.clone())
+                .decoded_cache_bytes(0)
+                .max_decoded_bytes(max)
+                .build()
+        };
+        let err = reader(10_000).get(&key).await.unwrap_err();
+        assert!(
+            matches!(err, Error::TooLarge { what: "decoded frame", limit: 10_000, size } if size > 10_000),
+            "{err}"
+        );
+        assert!(
+            reader(100 << 20)
+                .get(&key)
+                .await
+                .unwrap()
+                .equals_missing(&df)
+        );
     }
 
     #[tokio::test]
