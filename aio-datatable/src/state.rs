@@ -3,7 +3,7 @@
 //! state ([`dash_core::AppState`]), so two apps in one process can use two
 //! stores. No process globals.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use dash_core::AppState;
@@ -58,6 +58,8 @@ pub struct TableState {
     pub(crate) stored: Mutex<StoredViews>,
     known: Mutex<VecDeque<Known>>,
     pending: Arc<Mutex<Pending>>,
+    /// Known frames being written again after the store lost them.
+    restoring: Arc<Mutex<HashSet<FrameKey>>>,
 }
 
 impl std::fmt::Debug for TableState {
@@ -105,6 +107,7 @@ impl TableState {
             stored: Mutex::new(StoredViews::default()),
             known: Mutex::new(VecDeque::new()),
             pending: Arc::default(),
+            restoring: Arc::default(),
         }
     }
 
@@ -164,6 +167,7 @@ impl TableState {
             known.push_back(Known {
                 identity,
                 frame: frame.clone(),
+                shown: prepared.frame().clone(),
                 key,
             });
         }
@@ -251,11 +255,63 @@ impl TableState {
                     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
                 }
                 Err(e) if e.is_not_found() => {
-                    return Err("this data expired — reload the page".to_owned());
+                    // A frame this app rendered and still holds (the store
+                    // lost it: Redis restarted empty, or evicted it) is
+                    // served from here and written again; anything else
+                    // has expired.
+                    return self
+                        .restore(key)
+                        .ok_or_else(|| "this data expired — reload the page".to_owned());
                 }
                 Err(e) => return Err(format!("the data could not be loaded: {e}")),
             }
         }
+    }
+
+    /// The shown frame of `key` if this app rendered it and still holds
+    /// it, writing it to the store again in the background (once, however
+    /// many requests ask meanwhile).
+    fn restore(&self, key: &FrameKey) -> Option<DataFrame> {
+        let shown = lock(&self.known)
+            .iter()
+            .find(|k| k.key.claimed_key() == *key)
+            .map(|k| k.shown.clone())?;
+        let runtime = tokio::runtime::Handle::try_current().ok()?;
+        if lock(&self.restoring).insert(*key) {
+            tracing::warn!(
+                "the store lost the table frame {}; writing it again",
+                key.to_hex()
+            );
+            let (store, restoring, frame, key) = (
+                self.store.clone(),
+                Arc::clone(&self.restoring),
+                shown.clone(),
+                *key,
+            );
+            runtime.spawn(async move {
+                let written = async {
+                    let prepared = tokio::task::spawn_blocking({
+                        let store = store.clone();
+                        move || store.prepare(&frame)
+                    })
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .map_err(|e| e.to_string())?;
+                    store
+                        .put_prepared(&prepared)
+                        .await
+                        .map_err(|e| e.to_string())
+                }
+                .await;
+                match written {
+                    Ok(k) if k == key => {}
+                    Ok(k) => tracing::warn!("rewrote {} as {}", key.to_hex(), k.to_hex()),
+                    Err(e) => tracing::warn!("could not write {} again: {e}", key.to_hex()),
+                }
+                lock(&restoring).remove(&key);
+            });
+        }
+        Some(shown)
     }
 
     /// Whether a frame rendered here is still waiting for its store write.
@@ -352,6 +408,9 @@ impl Identity {
 struct Known {
     identity: Identity,
     frame: DataFrame,
+    /// The frame as the table shows it (sharing the stored frame's
+    /// buffers), to write again if the store loses it.
+    shown: DataFrame,
     key: FrameRef,
 }
 
@@ -420,6 +479,41 @@ mod tests {
             assert!(!t.is_pending(&key), "written");
             assert!(t.store().contains(&key).await.unwrap());
         });
+    }
+
+    /// Redis restarted empty (or evicted the frame): a frame the app still
+    /// holds is served and written again; one it let go has expired.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_held_frame_the_store_lost_is_written_again() {
+        let t = TableState::new(Store::memory());
+        let df = frame();
+        let key = t.register(&df, "o", |f: &DataFrame| Ok(f.clone())).unwrap();
+        let key = t.store().verify(&key).unwrap();
+        assert!(t.load(&key).await.unwrap().equals(&df));
+        for _ in 0..200 {
+            if !t.is_pending(&key) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        assert!(t.store().delete(&key).await.unwrap(), "was stored");
+        // every request meanwhile is answered; one write restores it
+        for _ in 0..5 {
+            assert!(t.load(&key).await.unwrap().equals(&df));
+        }
+        let mut back = false;
+        for _ in 0..400 {
+            if t.store().contains(&key).await.unwrap() && lock(&t.restoring).is_empty() {
+                back = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        assert!(back, "the frame is in the store again");
+        // a key this app never rendered has expired
+        let other = FrameKey::from_bytes([9; 32]);
+        let err = t.load(&other).await.unwrap_err();
+        assert!(err.contains("expired"), "{err}");
     }
 
     #[test]

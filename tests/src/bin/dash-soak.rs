@@ -408,6 +408,14 @@ fn run(args: Arc<Args>) -> Result<bool, String> {
             "\nRSS after the first minute: {lo:.1}–{hi:.1} MB (spread {:.1} % of the lowest)",
             100.0 * (hi - lo) / lo
         );
+        // growth: the last samples against the first ones after warm-up
+        let third = (warm.len() / 3).max(1);
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        let (early, late) = (mean(&warm[..third]), mean(&warm[warm.len() - third..]));
+        println!(
+            "RSS trend: first third {early:.1} MB, last third {late:.1} MB ({:+.1} %)",
+            100.0 * (late - early) / early
+        );
     }
     let recovered = match windows.last() {
         None => true,
