@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::background::BackgroundManager;
 use crate::callback::{Callback, ClientsideFunction};
 use crate::component::Children;
 use crate::deps::Group;
@@ -127,6 +128,7 @@ pub struct Dash {
     pub(crate) state: AppState,
     pub(crate) libraries: Vec<ComponentLibrary>,
     pub(crate) extensions: HashSet<String>,
+    pub(crate) background_manager: Option<Arc<dyn BackgroundManager>>,
 }
 
 impl Default for Dash {
@@ -163,6 +165,7 @@ impl Dash {
             state: AppState::new(),
             libraries: Vec::new(),
             extensions: HashSet::new(),
+            background_manager: None,
         };
         app.extension(crate::builtin::DashComponents);
         app
@@ -380,6 +383,13 @@ impl Dash {
     /// size and arrival time, request timeout, requests at once).
     pub fn limits(&mut self, limits: Limits) -> &mut Self {
         self.limits = limits;
+        self
+    }
+
+    /// Where background callbacks run (default: an
+    /// [`InProcessManager`](crate::background::InProcessManager)).
+    pub fn background_manager(&mut self, manager: impl BackgroundManager) -> &mut Self {
+        self.background_manager = Some(Arc::new(manager));
         self
     }
 }

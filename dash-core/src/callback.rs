@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::background::Background;
 use crate::deps::{
     ArgShape, DepTree, Group, Input, Output, OutputShape, State, flatten_args, flatten_outputs,
 };
@@ -93,6 +94,7 @@ pub struct Callback {
     pub(crate) prevent_initial_call: Option<bool>,
     pub(crate) hidden: bool,
     pub(crate) running: Vec<(Output, Value, Value)>,
+    pub(crate) background: Option<Background>,
 }
 
 impl std::fmt::Debug for Callback {
@@ -127,6 +129,7 @@ impl Callback {
             prevent_initial_call: None,
             hidden: false,
             running: Vec::new(),
+            background: None,
         }
     }
 
@@ -144,6 +147,7 @@ impl Callback {
             prevent_initial_call: None,
             hidden: false,
             running: Vec::new(),
+            background: None,
         }
     }
 
@@ -165,6 +169,14 @@ impl Callback {
         self.running.push((output, on.into(), off.into()));
         self
     }
+
+    /// Runs the callback as a background job (Dash's `background=True`):
+    /// progress, cancel inputs, caching (see [`crate::background`]).
+    /// Only server-side callbacks run in the background.
+    pub fn background(mut self, background: Background) -> Self {
+        self.background = Some(background);
+        self
+    }
 }
 
 /// A callback checked and flattened into what the protocol needs.
@@ -182,6 +194,7 @@ pub(crate) struct Compiled {
     pub(crate) prevent_initial_call: bool,
     pub(crate) hidden: bool,
     pub(crate) running: Vec<(Output, Value, Value)>,
+    pub(crate) background: Option<Background>,
 }
 
 fn duplicate_suffix(inputs: &[Input]) -> String {
@@ -224,6 +237,29 @@ impl Compiled {
                 )));
             }
         }
+        if let Some(bg) = &cb.background {
+            if matches!(cb.kind, Kind::Clientside(_)) {
+                return Err(bad(format!(
+                    "the callback for [{name}] is clientside; only server-side callbacks run in the background"
+                )));
+            }
+            for (o, _) in &bg.progress_default {
+                if !bg.progress.iter().any(|p| p.prop_id() == o.prop_id()) {
+                    return Err(bad(format!(
+                        "the callback for [{name}] has a progress_default for {}, which is not one of its progress outputs",
+                        o.prop_id()
+                    )));
+                }
+            }
+            for id in bg
+                .progress
+                .iter()
+                .map(|o| &o.dep.id)
+                .chain(bg.cancel.iter().map(|i| &i.0.id))
+            {
+                id.validate()?;
+            }
+        }
         if let Kind::Server { arity, .. } = &cb.kind
             && *arity > 1
             && arg_shape.top_len() != Some(*arity)
@@ -263,6 +299,7 @@ impl Compiled {
             prevent_initial_call: cb.prevent_initial_call.unwrap_or(default_prevent),
             hidden: cb.hidden,
             running: cb.running,
+            background: cb.background,
         })
     }
 
@@ -288,7 +325,9 @@ impl Compiled {
             "state": self.states.iter().map(|s| dep(&s.0, s.1)).collect::<Vec<_>>(),
             "clientside_function": clientside,
             "prevent_initial_call": self.prevent_initial_call,
-            "background": null,
+            "background": self.background.as_ref().map(|b| {
+                json!({"interval": u64::try_from(b.interval.as_millis()).unwrap_or(u64::MAX)})
+            }),
             "dynamic_creator": false,
             "no_output": self.outputs.is_empty(),
             "optional": false,
@@ -307,6 +346,33 @@ impl Compiled {
         }
         v
     }
+}
+
+/// The hidden callbacks through which the renderer cancels background
+/// jobs: one per cancel input, `Output(<id>, "id") ← Input(<id>, <prop>)`,
+/// returning nothing (Dash registers the same). The request carries the
+/// jobs to cancel; dispatch cancels them before the callback runs.
+pub(crate) fn cancel_callbacks(callbacks: &[Callback]) -> Vec<Callback> {
+    let mut out: Vec<Callback> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for bg in callbacks.iter().filter_map(|c| c.background.as_ref()) {
+        for input in &bg.cancel {
+            if !seen.insert(input.prop_id()) {
+                continue;
+            }
+            let id = input.0.id.clone();
+            out.push(
+                Callback::new(
+                    Output::new(id, "id").allow_duplicate(),
+                    input.clone(),
+                    |_: Value| crate::NoUpdate,
+                )
+                .prevent_initial_call(true)
+                .hidden(true),
+            );
+        }
+    }
+    out
 }
 
 /// A set of callbacks registered at link time by a crate (for example an

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{Map, Value};
 
+use crate::background::JobSignals;
 use crate::id::ComponentId;
 pub use crate::request::Triggered;
 use crate::request::{Lists, OutputsList};
@@ -20,6 +21,8 @@ pub(crate) struct ContextInner {
     pub(crate) outputs_list: OutputsList,
     pub(crate) side_updates: Mutex<Map<String, Value>>,
     pub(crate) streams: Streams,
+    /// The job's signals when the callback runs as a background job.
+    pub(crate) job: Option<Arc<JobSignals>>,
 }
 
 /// What a running callback knows about its call. Get it with
@@ -85,6 +88,15 @@ impl CallbackContext {
         CallbackContext(Arc::new(inner))
     }
 
+    pub(crate) fn sync_scope<R>(self, f: impl FnOnce() -> R) -> R {
+        CURRENT.sync_scope(self, f)
+    }
+
+    /// The signals of the background job this callback runs as.
+    pub(crate) fn job(&self) -> Option<Arc<JobSignals>> {
+        self.0.job.clone()
+    }
+
     pub(crate) async fn scope<F: std::future::Future>(self, f: F) -> F::Output {
         CURRENT.scope(self, f).await
     }
@@ -137,6 +149,11 @@ impl CallbackContext {
     /// Sets props of any component, merged into the response's side updates.
     pub fn set_props(&self, id: impl Into<ComponentId>, props: Value) {
         let key = id.into().to_string();
+        if let Some(job) = &self.0.job {
+            // delivered by the job's polls
+            job.set_props(key, props);
+            return;
+        }
         let Ok(mut side) = self.0.side_updates.lock() else {
             return;
         };

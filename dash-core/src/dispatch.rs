@@ -9,6 +9,7 @@ use bytes::Bytes;
 use futures_util::FutureExt as _;
 use serde_json::{Map, Value};
 
+use crate::background::{self, protocol::JobQuery, protocol::Jobs};
 use crate::callback::{Compiled, Kind};
 use crate::context::{CallbackContext, ContextInner};
 use crate::handler::{CallbackError, ErrorKind, is_no_update};
@@ -54,8 +55,15 @@ impl std::fmt::Debug for Outcome {
 /// request does not hold an async worker that serves other users.
 const PARSE_INLINE_BYTES: usize = 256 * 1024;
 
-/// Reads `body`, finds its callback and runs it with the app's state.
-pub(crate) async fn dispatch(registry: &Registry, state: &AppState, body: Bytes) -> Outcome {
+/// Reads `body`, finds its callback and runs it with the app's state (a
+/// background callback through `jobs`, with the query's job handles).
+pub(crate) async fn dispatch(
+    registry: &Registry,
+    state: &AppState,
+    jobs: &Jobs,
+    query: &JobQuery,
+    body: Bytes,
+) -> Outcome {
     let parsed = if body.len() <= PARSE_INLINE_BYTES {
         request::parse(&body)
     } else {
@@ -72,10 +80,26 @@ pub(crate) async fn dispatch(registry: &Registry, state: &AppState, body: Bytes)
         Ok(cb) => cb,
         Err(e) => return e.into(),
     };
-    match request::read(cb, req) {
-        Ok(parts) => run(cb, parts, state.clone()).await.unwrap_or_else(|o| o),
-        Err(e) => e.into(),
+    let parts = match request::read(cb, req) {
+        Ok(parts) => parts,
+        Err(e) => return e.into(),
+    };
+    // The renderer names jobs to cancel on the request of a callback that
+    // listens to their cancel inputs (the hidden cancel callbacks).
+    background::protocol::cancel_named(jobs, query, &parts.matched).await;
+    match &cb.background {
+        Some(bg) => background::protocol::serve(cb, bg, parts, jobs, query).await,
+        None => run(cb, parts, state.clone()).await.unwrap_or_else(|o| o),
     }
+}
+
+/// The message of a caught panic.
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
 }
 
 fn bad(msg: String) -> Outcome {
@@ -88,6 +112,7 @@ async fn run(cb: &Compiled, parts: Parts, app_state: AppState) -> Result<Outcome
         mut states,
         slots,
         fired: triggered,
+        matched: _,
         inputs_list,
         states_list,
         outputs_list,
@@ -105,6 +130,7 @@ async fn run(cb: &Compiled, parts: Parts, app_state: AppState) -> Result<Outcome
         outputs_list,
         side_updates: Default::default(),
         streams: Default::default(),
+        job: None,
     });
     // The handler is called inside the scope: a synchronous function runs
     // during `call`, and must already see its context there.
@@ -113,14 +139,10 @@ async fn run(cb: &Compiled, parts: Parts, app_state: AppState) -> Result<Outcome
     let result = match AssertUnwindSafe(fut).catch_unwind().await {
         Ok(r) => r,
         Err(panic) => {
-            let msg = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
             return Err(Outcome::Failed(format!(
-                "callback for {} panicked: {msg}",
-                cb.output_key
+                "callback for {} panicked: {}",
+                cb.output_key,
+                panic_message(&*panic)
             )));
         }
     };
@@ -137,6 +159,31 @@ async fn run(cb: &Compiled, parts: Parts, app_state: AppState) -> Result<Outcome
         }
     };
 
+    Ok(match respond(cb, slots, value, side) {
+        Outcome::Update(body) if !streams.is_empty() => Outcome::Streamed(body, streams),
+        other => other,
+    })
+}
+
+/// The reply to a callback that returned `value` for the outputs `slots`
+/// name, with `side` updates.
+pub(crate) fn respond(
+    cb: &Compiled,
+    slots: Vec<OutputSlot>,
+    value: Value,
+    side: Map<String, Value>,
+) -> Outcome {
+    match response_of(cb, slots, value) {
+        Ok(response) => finish(response, side),
+        Err(outcome) => outcome,
+    }
+}
+
+fn response_of(
+    cb: &Compiled,
+    slots: Vec<OutputSlot>,
+    value: Value,
+) -> Result<Map<String, Value>, Outcome> {
     let mut per_output: Vec<Option<Value>> = vec![None; cb.outputs.len()];
     cb.output_shape
         .split(value, &mut per_output, "")
@@ -171,10 +218,7 @@ async fn run(cb: &Compiled, parts: Parts, app_state: AppState) -> Result<Outcome
             }
         }
     }
-    Ok(match finish(response, side) {
-        Outcome::Update(body) if !streams.is_empty() => Outcome::Streamed(body, streams),
-        other => other,
-    })
+    Ok(response)
 }
 
 fn put(response: &mut Map<String, Value>, t: Target, value: Value) {
@@ -189,7 +233,7 @@ fn put(response: &mut Map<String, Value>, t: Target, value: Value) {
     }
 }
 
-fn finish(response: Map<String, Value>, side: Map<String, Value>) -> Outcome {
+pub(crate) fn finish(response: Map<String, Value>, side: Map<String, Value>) -> Outcome {
     if response.is_empty() && side.is_empty() {
         return Outcome::NoContent;
     }

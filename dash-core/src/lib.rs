@@ -17,6 +17,7 @@ pub mod state;
 
 // The app and how crates extend it.
 pub mod app;
+pub mod background;
 pub mod builtin;
 pub mod callback;
 pub mod extension;

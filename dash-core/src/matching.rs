@@ -98,8 +98,9 @@ impl Matcher {
         }
     }
 
-    /// Checks every `ALLSMALLER` value against its key's `MATCH` value.
-    pub(crate) fn finish(self) -> Result<(), String> {
+    /// Checks every `ALLSMALLER` value against its key's `MATCH` value;
+    /// gives the value each `MATCH` key took.
+    pub(crate) fn finish(self) -> Result<Vec<(String, IdValue)>, String> {
         for (key, value, place) in &self.smaller {
             let Some((_, reference)) = self.bound.iter().find(|(k, _)| k == key) else {
                 return Err(format!(
@@ -114,7 +115,7 @@ impl Matcher {
                 ));
             }
         }
-        Ok(())
+        Ok(self.bound)
     }
 }
 

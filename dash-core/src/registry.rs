@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::callback::{Callback, ClientsideFunction, Compiled, Kind};
 use crate::error::Error;
+use crate::handler::ErasedHandler;
 use crate::request::BadRequest;
 
 /// The callbacks of an app: by `output` key, and `_dash-dependencies`.
@@ -21,6 +22,18 @@ pub(crate) struct Registry {
 }
 
 impl Registry {
+    /// The handlers of the background callbacks, by `output` key.
+    pub(crate) fn background_handlers(&self) -> HashMap<String, Arc<dyn ErasedHandler>> {
+        self.by_output
+            .iter()
+            .filter(|(_, c)| c.background.is_some())
+            .filter_map(|(k, c)| match &c.kind {
+                Kind::Server { handler, .. } => Some((k.clone(), Arc::clone(handler))),
+                Kind::Clientside(_) => None,
+            })
+            .collect()
+    }
+
     /// Compiles `callbacks` in order. The very same declaration twice (a
     /// link-time callback also added to the app) is kept once; two
     /// callbacks writing one output without `allow_duplicate` are an error.

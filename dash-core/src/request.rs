@@ -15,13 +15,13 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
-use serde::Deserialize;
 use serde::de::{self, Deserializer};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::callback::Compiled;
 use crate::deps::Dependency;
-use crate::id::ComponentId;
+use crate::id::{ComponentId, IdValue};
 use crate::matching::{Matcher, may_name};
 
 /// A request that does not fit: the HTTP status and the message.
@@ -66,7 +66,7 @@ pub(crate) enum OutputSlot {
 }
 
 /// One property that changed and fired the callback.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Triggered {
     /// `"<idstr>.<prop>"` as the renderer sent it.
     pub prop_id: String,
@@ -84,6 +84,8 @@ pub(crate) struct Parts {
     pub(crate) states: Vec<Value>,
     pub(crate) slots: Vec<OutputSlot>,
     pub(crate) fired: Vec<Triggered>,
+    /// The value each `MATCH` key took in this request.
+    pub(crate) matched: Vec<(String, IdValue)>,
     pub(crate) inputs_list: Lists,
     pub(crate) states_list: Lists,
     pub(crate) outputs_list: OutputsList,
@@ -429,13 +431,14 @@ pub(crate) fn read(cb: &Compiled, req: TypedRequest) -> Result<Parts, BadRequest
     let slots = slots(cb, req.outputs.as_ref(), &mut matcher)?;
     let inputs = values("inputs", &req.inputs, &input_deps, &mut matcher)?;
     let states = values("state", &req.state, &state_deps, &mut matcher)?;
-    matcher.finish().map_err(bad)?;
+    let matched = matcher.finish().map_err(bad)?;
     let fired = fired(&req.changed_prop_ids, &req.inputs, &input_deps)?;
     Ok(Parts {
         inputs,
         states,
         slots,
         fired,
+        matched,
         inputs_list: Lists::typed(req.inputs),
         states_list: Lists::typed(req.state),
         outputs_list: OutputsList::Typed(req.outputs, OnceLock::new()),

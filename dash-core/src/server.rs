@@ -15,7 +15,9 @@ use serde_json::json;
 
 use crate::app::{Dash, Layout};
 use crate::assets::Suites;
-use crate::callback::global_callbacks;
+use crate::background::InProcessManager;
+use crate::background::protocol::{JobQuery, Jobs};
+use crate::callback::{Callback, cancel_callbacks, global_callbacks};
 use crate::component::Children;
 use crate::dispatch::dispatch;
 use crate::error::Error;
@@ -28,6 +30,7 @@ use crate::state::AppState;
 /// Everything a running app needs, built once by [`Dash::into_router`].
 pub(crate) struct Served {
     registry: Registry,
+    jobs: Jobs,
     /// The fixed layout, rendered once (its component tree is not kept).
     static_layout: Option<Bytes>,
     layout_fn: Option<Arc<dyn Fn() -> Children + Send + Sync>>,
@@ -54,10 +57,15 @@ impl Dash {
         for ext in crate::extension::registered() {
             self.apply_extension(ext);
         }
-        let registry = Registry::build(
-            self.callbacks.drain(..).chain(global_callbacks()),
-            self.prevent_initial_callbacks,
-        )?;
+        let mut callbacks: Vec<Callback> =
+            self.callbacks.drain(..).chain(global_callbacks()).collect();
+        callbacks.extend(cancel_callbacks(&callbacks));
+        let registry = Registry::build(callbacks, self.prevent_initial_callbacks)?;
+        let manager = self
+            .background_manager
+            .take()
+            .unwrap_or_else(|| Arc::new(InProcessManager::new()));
+        let jobs = Jobs::new(manager, registry.background_handlers(), self.state.clone());
         let (static_layout, layout_fn, validation_layout) = match layout {
             Layout::Static(children) => {
                 let v = render_layout(children, &self.state)?;
@@ -95,6 +103,7 @@ impl Dash {
         };
         Ok(Served {
             registry,
+            jobs,
             static_layout,
             layout_fn,
             page,
@@ -240,6 +249,7 @@ async fn suites(
 }
 
 async fn update_component(State(s): AppRef, req: Request) -> Response {
+    let query = JobQuery::parse(req.uri().query());
     let max = s.limits.max_body_bytes;
     let too_large = || {
         error_response(
@@ -276,7 +286,7 @@ async fn update_component(State(s): AppRef, req: Request) -> Response {
             );
         }
     };
-    let outcome = dispatch(&s.registry, &s.state, body).await;
+    let outcome = dispatch(&s.registry, &s.state, &s.jobs, &query, body).await;
     crate::response::write(outcome, s.page.dev_tools.ui)
 }
 
