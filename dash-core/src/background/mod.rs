@@ -80,6 +80,8 @@ pub struct Background {
 pub(crate) struct CachePolicy {
     pub(crate) version: String,
     pub(crate) ttl: Duration,
+    /// Top-level argument positions left out of the key.
+    pub(crate) ignore: Vec<usize>,
 }
 
 impl Default for Background {
@@ -137,10 +139,31 @@ impl Background {
     /// from the cache without running the job. Change `version` when the
     /// function's results change.
     pub fn cache(mut self, version: impl Into<String>, ttl: Duration) -> Self {
+        let ignore = self.cache.take().map(|c| c.ignore).unwrap_or_default();
         self.cache = Some(CachePolicy {
             version: version.into(),
             ttl,
+            ignore,
         });
+        self
+    }
+
+    /// Leaves the arguments at these positions (of a callback taking
+    /// several) out of the cache key — typically a button's `n_clicks`,
+    /// which differs on every run (Dash's `cache_args_to_ignore`). Needs
+    /// [`cache`](Self::cache).
+    pub fn cache_args_to_ignore(mut self, positions: impl IntoIterator<Item = usize>) -> Self {
+        let positions: Vec<usize> = positions.into_iter().collect();
+        match &mut self.cache {
+            Some(c) => c.ignore = positions,
+            None => {
+                self.cache = Some(CachePolicy {
+                    version: String::new(),
+                    ttl: Duration::ZERO,
+                    ignore: positions,
+                })
+            }
+        }
         self
     }
 

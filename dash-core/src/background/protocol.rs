@@ -300,7 +300,8 @@ async fn start(
     let cache_key = bg
         .cache
         .as_ref()
-        .map(|c| cache_key(&cb.output_key, &c.version, &args));
+        .filter(|c| !c.ttl.is_zero())
+        .map(|c| cache_key(&cb.output_key, &c.version, &keyed_args(&args, &c.ignore)));
     if let Some(key) = &cache_key {
         match jobs.manager.cached(key).await {
             Ok(Some(v)) => return respond(cb, slots, v, Map::new()),
@@ -314,7 +315,10 @@ async fn start(
         callback: cb.output_key.clone(),
         args,
         cache_key: cache_key.clone(),
-        cache_ttl_secs: bg.cache.as_ref().map(|c| c.ttl.as_secs().max(1)),
+        cache_ttl_secs: cache_key
+            .as_ref()
+            .and(bg.cache.as_ref())
+            .map(|c| c.ttl.as_secs().max(1)),
         triggered: fired,
         inputs_list: inputs_list.values().to_vec(),
         states_list: states_list.values().to_vec(),
@@ -352,6 +356,21 @@ async fn start(
         body.insert("progressDefault".into(), Value::Object(defaults));
     }
     Outcome::Update(Value::Object(body))
+}
+
+/// `args` without the top-level positions in `ignore`.
+fn keyed_args(args: &Value, ignore: &[usize]) -> Value {
+    match args {
+        Value::Array(items) if !ignore.is_empty() => Value::Array(
+            items
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !ignore.contains(i))
+                .map(|(_, v)| v.clone())
+                .collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 /// The key a result is cached under: blake3 over the callback, the
@@ -445,5 +464,8 @@ mod tests {
         assert_ne!(a, cache_key("o.children", "v1", &json!([2])));
         assert_ne!(a, cache_key("p.children", "v1", &json!([1])));
         assert_eq!(a.len(), 64);
+        let ignored = |n: i32| keyed_args(&json!([n, "label"]), &[0]);
+        assert_eq!(ignored(1), ignored(2));
+        assert_eq!(keyed_args(&json!([1, 2]), &[]), json!([1, 2]));
     }
 }

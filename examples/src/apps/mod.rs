@@ -8,4 +8,5 @@ pub mod cards;
 pub mod explorer;
 pub mod graph;
 pub mod hello;
+pub mod long_job;
 pub mod todo;

@@ -408,6 +408,17 @@ fn run(args: Arc<Args>) -> Result<bool, String> {
             "\nRSS after the first minute: {lo:.1}–{hi:.1} MB (spread {:.1} % of the lowest)",
             100.0 * (hi - lo) / lo
         );
+        // the band most samples sit in: a single sample taken during a
+        // burst of large requests (exports, 10M-row filters) is a peak, not
+        // the level
+        let mut sorted = warm.clone();
+        sorted.sort_by(f64::total_cmp);
+        let at = |q: f64| sorted[((sorted.len() - 1) as f64 * q).round() as usize];
+        let (p10, p90) = (at(0.1), at(0.9));
+        println!(
+            "RSS p10–p90: {p10:.1}–{p90:.1} MB (band {:.1} % of p10)",
+            100.0 * (p90 - p10) / p10
+        );
         // growth: the last samples against the first ones after warm-up
         let third = (warm.len() / 3).max(1);
         let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;

@@ -1,0 +1,84 @@
+//! A background callback: a ~10 s job in 20 steps with a progress bar,
+//! `run` disabled and `cancel` enabled while it runs, and results cached by
+//! label (a second run with the same label is answered at once).
+//!
+//! `cargo run -p examples --bin long_job`, then open http://127.0.0.1:8050/.
+//! `LONG_JOB_STEP_MS` sets the time of one step (default 500).
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use dash_core::background::{Background, is_cancelled, set_progress};
+use dash_core::prelude::*;
+
+/// Steps of one job.
+pub const STEPS: u32 = 20;
+
+/// The app, ready to serve (`app().run()`) or to mount (`into_router`).
+pub fn app() -> Dash {
+    let step = std::env::var("LONG_JOB_STEP_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(Duration::from_millis(500), Duration::from_millis);
+    let mut app = Dash::new();
+    app.title("Long job · dash-rs");
+    app.layout(
+        html::Div::new().children((
+            html::H1::new().children("A long job"),
+            html::Label::new().html_for("label").children("Label: "),
+            dcc::Input::new().id("label").value("first").debounce(false),
+            html::Button::new().id("run").children("Run"),
+            html::Button::new()
+                .id("cancel")
+                .children("Cancel")
+                .disabled(true),
+            html::Div::new().children((
+                html::Progress::new()
+                    .id("progress")
+                    .max(STEPS.to_string())
+                    .value("0"),
+                html::Span::new().id("status").children("idle"),
+            )),
+            html::Div::new().id("result"),
+        )),
+    );
+    app.add_callback(job(step));
+    app
+}
+
+/// The job: `STEPS` steps of `step` each, reporting each one; cancelled
+/// between steps. Its result names the label and when it was computed, so
+/// a result served from the cache shows the time of the run that made it.
+pub fn job(step: Duration) -> Callback {
+    Callback::new(
+        Output::new("result", "children"),
+        (Input::new("run", "n_clicks"), State::new("label", "value")),
+        move |_clicks: Option<u32>, label: Option<String>| {
+            let label = label.unwrap_or_default();
+            for i in 1..=STEPS {
+                if is_cancelled() {
+                    return Err(CallbackError::prevent_update());
+                }
+                std::thread::sleep(step);
+                set_progress((i.to_string(), format!("step {i} of {STEPS}")));
+            }
+            let at = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis());
+            Ok(format!("{label}: done in {STEPS} steps (computed at {at})"))
+        },
+    )
+    .prevent_initial_call(true)
+    .running(Output::new("run", "disabled"), true, false)
+    .running(Output::new("cancel", "disabled"), false, true)
+    .background(
+        Background::new()
+            .interval(Duration::from_millis(200))
+            .progress(Output::new("progress", "value"))
+            .progress(Output::new("status", "children"))
+            .progress_default(Output::new("progress", "value"), "0")
+            .progress_default(Output::new("status", "children"), "idle")
+            .cancel(Input::new("cancel", "n_clicks"))
+            .cache("v1", Duration::from_secs(600))
+            .cache_args_to_ignore([0]), // the button's n_clicks
+    )
+}
