@@ -196,8 +196,9 @@ async fn eventually(flag: &AtomicBool) -> bool {
     false
 }
 
-#[tokio::test]
-async fn a_cancel_input_stops_the_job_and_no_result_comes() {
+/// An app with the [`endless`] job, started once: the router, the job's
+/// stop flag, the start body and the start reply.
+async fn started_endless() -> (Router, Arc<AtomicBool>, Value, Value) {
     let stopped = Arc::new(AtomicBool::new(false));
     let s = Arc::clone(&stopped);
     let r = with(move |a| {
@@ -205,6 +206,12 @@ async fn a_cancel_input_stops_the_job_and_no_result_comes() {
     });
     let body = start_body(json!("x"));
     let start = ok(&post(&r, body.clone()).await);
+    (r, stopped, body, start)
+}
+
+#[tokio::test]
+async fn a_cancel_input_stops_the_job_and_no_result_comes() {
+    let (r, stopped, body, start) = started_endless().await;
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert!(!stopped.load(Ordering::SeqCst));
     // the renderer fires the hidden cancel callback with `cancelJob`
@@ -242,13 +249,7 @@ fn body_for(output: &str, outputs: Value, inputs: Value, changed: &[&str]) -> Va
 
 #[tokio::test]
 async fn a_cancel_without_a_valid_handle_cancels_nothing() {
-    let stopped = Arc::new(AtomicBool::new(false));
-    let s = Arc::clone(&stopped);
-    let r = with(move |a| {
-        a.add_callback(endless(s));
-    });
-    let body = start_body(json!("x"));
-    let start = ok(&post(&r, body.clone()).await);
+    let (r, stopped, body, start) = started_endless().await;
     let job = start["job"].as_str().unwrap();
     let forged = format!("{}0", &job[..job.len() - 1]);
     let uri = format!("/_dash-update-component?cancelJob={forged}");
