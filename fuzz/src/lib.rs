@@ -94,7 +94,8 @@ pub async fn unanswered_seeds() -> Result<Vec<(String, u16, String)>, String> {
                 .await
                 .unwrap_or_default();
             let text = String::from_utf8_lossy(&body).into_owned();
-            let app_error = status == 500 && t.app_errors.iter().any(|m| text.contains(m));
+            let app_error =
+                (status == 500 || status == 503) && t.app_errors.iter().any(|m| text.contains(m));
             if !status.is_success() && !app_error {
                 out.push((
                     t.name.to_owned(),
@@ -160,7 +161,7 @@ pub async fn fuzz_bodies(cases: u64, seed: u64) -> Result<Report, String> {
             report.refused += 1;
         } else {
             let text = String::from_utf8_lossy(&body);
-            if status == 500 && t.app_errors.iter().any(|m| text.contains(m)) {
+            if (status == 500 || status == 503) && t.app_errors.iter().any(|m| text.contains(m)) {
                 report.app_errors += 1;
             } else {
                 report.finding(format!(

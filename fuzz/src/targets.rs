@@ -17,8 +17,9 @@ pub struct Target {
     pub router: Router,
     /// Well-formed callback requests, one or more per callback.
     pub seeds: Vec<Value>,
-    /// Error messages its own callbacks give for bad input on purpose
-    /// (a 500 naming one is the app's answer, not a server fault).
+    /// Error messages its own callbacks give for bad input on purpose, or
+    /// its bounds give under load (a 500 or 503 naming one is the app's
+    /// answer, not a server fault).
     pub app_errors: &'static [&'static str],
 }
 
@@ -37,6 +38,13 @@ pub async fn all() -> Result<Vec<Target>, String> {
         ),
         ("todo", examples::apps::todo::app(), &[]),
         ("graph", examples::apps::graph::app(), &["unknown dataset"]),
+        // Background jobs: starts, polls and cancels with forged handles;
+        // a flood of starts is shed with a 503 naming the bound.
+        (
+            "long_job",
+            examples::apps::long_job::app(),
+            &["too many background jobs"],
+        ),
         (
             "cards",
             examples::apps::cards::app().map_err(|e| e.to_string())?,
@@ -100,6 +108,10 @@ fn interactions(app: &str) -> Vec<(Value, &'static str, Value)> {
         "todo" => vec![
             (json!("new-item"), "value", json!("buy milk")),
             (json!("add"), "n_clicks", json!(1)),
+        ],
+        "long_job" => vec![
+            (json!("run"), "n_clicks", json!(1)),
+            (json!("cancel"), "n_clicks", json!(1)),
         ],
         _ => Vec::new(),
     }

@@ -36,6 +36,24 @@ async fn callbacks_on_added_components_are_seeded() {
     assert_eq!(total["inputs"][1], serde_json::json!([]), "{total}");
 }
 
+/// The background job is fuzzed from a start that really starts a job, and
+/// from its hidden cancel callback.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn background_job_starts_and_cancels_are_seeded() {
+    let targets = fuzz::targets::all().await.unwrap();
+    let job = targets.iter().find(|t| t.name == "long_job").unwrap();
+    let outputs: Vec<&str> = job
+        .seeds
+        .iter()
+        .map(|s| s["output"].as_str().unwrap_or(""))
+        .collect();
+    assert!(outputs.contains(&"result.children"), "{outputs:?}");
+    assert!(
+        outputs.iter().any(|o| o.starts_with("cancel.id@")),
+        "{outputs:?}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn callback_bodies_get_answers_not_faults() {
     let r = fuzz::fuzz_bodies(6_000, 7).await.unwrap();
