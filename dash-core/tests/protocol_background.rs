@@ -315,6 +315,11 @@ async fn two_match_instances_do_not_cancel_each_other() {
     };
     let one = ok(&post(&r, start_for(1)).await);
     let two = ok(&post(&r, start_for(2)).await);
+    // in the form the renderer compares with the cancel callback's inputs
+    assert_eq!(
+        one["cancel"],
+        json!([{"id": {"index": {"wild": "MATCH"}, "type": "stop"}, "property": "n_clicks"}])
+    );
     // both running (a job cancelled while it waits for the pool never runs)
     tokio::time::sleep(Duration::from_millis(100)).await;
     let cancel_key = dependencies(&r)

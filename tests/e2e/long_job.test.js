@@ -84,6 +84,29 @@ describe('long_job', { timeout: 180_000 }, () => {
       assert.equal(await page.locator('#progress').getAttribute('value'), '0');
     }));
 
+  test('two MATCH instances run side by side; cancelling one leaves the other', () =>
+    fx.run(async ({ page }) => {
+      const id = (type, i) => h.dictId({ type, index: i });
+      const bar = (i) => page.locator(id('job-progress', i)).getAttribute('value');
+      await page.locator(id('job-run', 1)).click();
+      await page.locator(id('job-run', 2)).click();
+      await h.eventually(async () => {
+        assert.ok(Number(await bar(1)) >= 2 && Number(await bar(2)) >= 2, `bars ${await bar(1)} ${await bar(2)}`);
+      });
+      assert.equal(await page.locator(id('job-run', 1)).isDisabled(), true);
+      assert.equal(await page.locator(id('job-cancel', 2)).isDisabled(), false);
+      await page.locator(id('job-cancel', 2)).click();
+      // instance 1 finishes; instance 2 stopped: no result, bar reset
+      await h.eventually(async () => {
+        assert.equal(await h.textOf(page, id('job-result', 1)), 'job 1: done');
+      });
+      assert.equal(await h.textOf(page, id('job-result', 2)), '');
+      assert.equal(await bar(2), '0');
+      assert.equal(await page.locator(id('job-run', 2)).isDisabled(), false);
+      await h.sleep(STEP_MS * 22);
+      assert.equal(await h.textOf(page, id('job-result', 2)), '', 'the cancelled job delivered a result');
+    }));
+
   test('a second run with the same label comes from the cache at once', () =>
     fx.run(async ({ page }) => {
       await setLabel(page, 'cached a');

@@ -18,7 +18,7 @@ use crate::callback::Compiled;
 use crate::context::{CallbackContext, ContextInner};
 use crate::dispatch::{Outcome, finish, panic_message, respond};
 use crate::handler::{ErasedHandler, ErrorKind};
-use crate::id::IdValue;
+use crate::id::{ComponentId, IdValue, Wildcard};
 use crate::request::{Lists, OutputsList, Parts};
 use crate::state::AppState;
 
@@ -344,7 +344,11 @@ async fn start(
         Value::String(jobs.handles.sign(Scope::Job, &value)),
     );
     if !bg.cancel.is_empty() {
-        let cancel: Vec<Value> = bg.cancel.iter().map(|i| i.0.to_json()).collect();
+        let cancel: Vec<Value> = bg
+            .cancel
+            .iter()
+            .map(|i| json!({"id": renderer_id(&i.0.id), "property": i.0.property}))
+            .collect();
         body.insert("cancel".into(), Value::Array(cancel));
     }
     if !bg.progress_default.is_empty() {
@@ -356,6 +360,34 @@ async fn start(
         body.insert("progressDefault".into(), Value::Object(defaults));
     }
     Outcome::Update(Value::Object(body))
+}
+
+/// An ID as the renderer holds a callback's inputs after parsing
+/// `_dash-dependencies` (`dependencies.js` `parseWildcardId`): a string as
+/// is, a dict as an object whose wildcards are `{"wild": "MATCH"}` (ALL and
+/// ALLSMALLER with their `multi`/`expand` flags). The renderer decides
+/// which jobs a fired callback cancels by deep-comparing a job's `cancel`
+/// list with the callback's inputs, so a pattern-matching cancel input
+/// must come back in this form (a stringified ID never equals it).
+fn renderer_id(id: &ComponentId) -> Value {
+    let ComponentId::Dict(pairs) = id else {
+        return id.to_json();
+    };
+    let object: Map<String, Value> = pairs
+        .iter()
+        .map(|(k, v)| {
+            let v = match v {
+                IdValue::Wildcard(Wildcard::Match) => json!({"wild": "MATCH"}),
+                IdValue::Wildcard(Wildcard::All) => json!({"wild": "ALL", "multi": 1}),
+                IdValue::Wildcard(Wildcard::AllSmaller) => {
+                    json!({"wild": "ALLSMALLER", "multi": 1, "expand": 1})
+                }
+                other => other.to_json(),
+            };
+            (k.clone(), v)
+        })
+        .collect();
+    Value::Object(object)
 }
 
 /// `args` without the top-level positions in `ignore`.

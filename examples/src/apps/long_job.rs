@@ -2,6 +2,10 @@
 //! `run` disabled and `cancel` enabled while it runs, and results cached by
 //! label (a second run with the same label is answered at once).
 //!
+//! Below it, two instances of one pattern-matching (`MATCH`) job run side by
+//! side: each has its own bar and cancel button, and cancelling one leaves
+//! the other running.
+//!
 //! `cargo run -p examples --bin long_job`, then open http://127.0.0.1:8050/.
 //! `LONG_JOB_STEP_MS` sets the time of one step (default 500).
 
@@ -39,10 +43,65 @@ pub fn app() -> Dash {
                 html::Span::new().id("status").children("idle"),
             )),
             html::Div::new().id("result"),
+            html::H2::new().children("Two at once"),
+            instance(1),
+            instance(2),
         )),
     );
     app.add_callback(job(step));
+    app.add_callback(instance_job(step));
     app
+}
+
+/// One instance of the pattern-matching job: run, cancel, bar, result.
+fn instance(index: i64) -> html::Div {
+    html::Div::new().children((
+        html::Button::new()
+            .id(id! {"type": "job-run", "index": index})
+            .children(format!("Run {index}")),
+        html::Button::new()
+            .id(id! {"type": "job-cancel", "index": index})
+            .children(format!("Cancel {index}"))
+            .disabled(true),
+        html::Progress::new()
+            .id(id! {"type": "job-progress", "index": index})
+            .max(STEPS.to_string())
+            .value("0"),
+        html::Span::new().id(id! {"type": "job-result", "index": index}),
+    ))
+}
+
+/// The job of every instance, keyed by its `MATCH` index: an instance's
+/// cancel button stops only its own job.
+pub fn instance_job(step: Duration) -> Callback {
+    let matched = |kind: &str| id! {"type": kind, "index": MATCH};
+    Callback::new(
+        Output::new(matched("job-result"), "children"),
+        Input::new(matched("job-run"), "n_clicks"),
+        move |_clicks: Option<u32>| {
+            let index = callback_context()
+                .and_then(|c| c.triggered_id().and_then(|id| id.get("index").cloned()))
+                .map_or_else(String::new, |v| v.to_json().to_string());
+            for i in 1..=STEPS {
+                if is_cancelled() {
+                    return Err(CallbackError::prevent_update());
+                }
+                std::thread::sleep(step);
+                set_progress(i.to_string());
+            }
+            Ok(format!("job {index}: done"))
+        },
+    )
+    .prevent_initial_call(true)
+    .running(Output::new(matched("job-run"), "disabled"), true, false)
+    .running(Output::new(matched("job-cancel"), "disabled"), false, true)
+    .background(
+        Background::new()
+            .interval(Duration::from_millis(200))
+            .progress(Output::new(matched("job-progress"), "value"))
+            .progress_default(Output::new(matched("job-progress"), "value"), "0")
+            .cancel(Input::new(matched("job-cancel"), "n_clicks")),
+    )
 }
 
 /// The job: `STEPS` steps of `step` each, reporting each one; cancelled
