@@ -206,7 +206,14 @@ async fn started_endless() -> (Router, Arc<AtomicBool>, Value, Value) {
     });
     let body = start_body(json!("x"));
     let start = ok(&post(&r, body.clone()).await);
-    (r, stopped, body, start)
+    // running: a job cancelled while it waits for the pool never runs
+    for _ in 0..500 {
+        if ok(&poll(&r, &start, &body).await).get("progress").is_some() {
+            return (r, stopped, body, start);
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the endless job did not start");
 }
 
 #[tokio::test]
@@ -251,7 +258,9 @@ fn body_for(output: &str, outputs: Value, inputs: Value, changed: &[&str]) -> Va
 async fn a_cancel_without_a_valid_handle_cancels_nothing() {
     let (r, stopped, body, start) = started_endless().await;
     let job = start["job"].as_str().unwrap();
-    let forged = format!("{}0", &job[..job.len() - 1]);
+    // the last tag digit changed (never to itself)
+    let last = if job.ends_with('0') { '1' } else { '0' };
+    let forged = format!("{}{last}", &job[..job.len() - 1]);
     let uri = format!("/_dash-update-component?cancelJob={forged}");
     post_to(&r, &uri, simple(json!("x")).to_string()).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -277,7 +286,9 @@ async fn a_cancel_without_a_valid_handle_cancels_nothing() {
 #[tokio::test]
 async fn two_match_instances_do_not_cancel_each_other() {
     let stopped: Arc<[AtomicBool; 3]> = Arc::new(Default::default());
+    let started: Arc<[AtomicBool; 3]> = Arc::new(Default::default());
     let s = Arc::clone(&stopped);
+    let go = Arc::clone(&started);
     let r = with(move |a| {
         a.add_callback(
             Callback::new(
@@ -291,6 +302,7 @@ async fn two_match_instances_do_not_cancel_each_other() {
                             _ => None,
                         })
                         .unwrap_or(0);
+                    go[index].store(true, Ordering::SeqCst);
                     while !is_cancelled() {
                         std::thread::sleep(Duration::from_millis(5));
                     }
@@ -321,7 +333,7 @@ async fn two_match_instances_do_not_cancel_each_other() {
         json!([{"id": {"index": {"wild": "MATCH"}, "type": "stop"}, "property": "n_clicks"}])
     );
     // both running (a job cancelled while it waits for the pool never runs)
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(eventually(&started[1]).await && eventually(&started[2]).await);
     let cancel_key = dependencies(&r)
         .await
         .as_array()
@@ -418,7 +430,9 @@ async fn an_async_job_is_dropped_when_cancelled() {
         }
     }
     let dropped = Arc::new(AtomicBool::new(false));
+    let started = Arc::new(AtomicBool::new(false));
     let d = Arc::clone(&dropped);
+    let go = Arc::clone(&started);
     let r = with(move |a| {
         a.add_callback(
             Callback::new(
@@ -426,6 +440,7 @@ async fn an_async_job_is_dropped_when_cancelled() {
                 Input::new("in", "value"),
                 move |_: Value| {
                     let guard = Guard(Arc::clone(&d));
+                    go.store(true, Ordering::SeqCst);
                     async move {
                         let _guard = guard;
                         tokio::time::sleep(Duration::from_secs(3600)).await;
@@ -438,7 +453,7 @@ async fn an_async_job_is_dropped_when_cancelled() {
     });
     let body = start_body(json!("x"));
     let start = ok(&post(&r, body.clone()).await);
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(eventually(&started).await, "the async job did not start");
     let uri = format!(
         "/_dash-update-component?cancelJob={}",
         start["job"].as_str().unwrap()
