@@ -13,6 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use dash_core::background::{Background, is_cancelled, set_progress};
 use dash_core::prelude::*;
+use dash_core::serde_json::json;
 
 /// Steps of one job.
 pub const STEPS: u32 = 20;
@@ -25,28 +26,35 @@ pub fn app() -> Dash {
         .map_or(Duration::from_millis(500), Duration::from_millis);
     let mut app = Dash::new();
     app.title("Long job · dash-rs");
+    let row =
+        || json!({"display": "flex", "alignItems": "center", "gap": "8px", "margin": "8px 0"});
     app.layout(
-        html::Div::new().children((
-            html::H1::new().children("A long job"),
-            html::Label::new().html_for("label").children("Label: "),
-            dcc::Input::new().id("label").value("first").debounce(false),
-            html::Button::new().id("run").children("Run"),
-            html::Button::new()
-                .id("cancel")
-                .children("Cancel")
-                .disabled(true),
-            html::Div::new().children((
-                html::Progress::new()
-                    .id("progress")
-                    .max(STEPS.to_string())
-                    .value("0"),
-                html::Span::new().id("status").children("idle"),
+        html::Div::new()
+            .style(json!({"fontFamily": "system-ui, sans-serif", "maxWidth": "640px", "margin": "24px"}))
+            .children((
+                html::H1::new().children("A long job"),
+                html::Div::new().style(row()).children((
+                    html::Label::new().html_for("label").children("Label"),
+                    dcc::Input::new().id("label").value("first").debounce(false),
+                    html::Button::new().id("run").children("Run"),
+                    html::Button::new()
+                        .id("cancel")
+                        .children("Cancel")
+                        .disabled(true),
+                )),
+                html::Div::new().style(row()).children((
+                    html::Progress::new()
+                        .id("progress")
+                        .max(STEPS.to_string())
+                        .value("0")
+                        .style(json!({"width": "240px"})),
+                    html::Span::new().id("status").children("idle"),
+                )),
+                html::Div::new().id("result").style(json!({"minHeight": "1.5em"})),
+                html::H2::new().children("Two at once"),
+                instance(1),
+                instance(2),
             )),
-            html::Div::new().id("result"),
-            html::H2::new().children("Two at once"),
-            instance(1),
-            instance(2),
-        )),
     );
     app.add_callback(job(step));
     app.add_callback(instance_job(step));
@@ -55,20 +63,23 @@ pub fn app() -> Dash {
 
 /// One instance of the pattern-matching job: run, cancel, bar, result.
 fn instance(index: i64) -> html::Div {
-    html::Div::new().children((
-        html::Button::new()
-            .id(id! {"type": "job-run", "index": index})
-            .children(format!("Run {index}")),
-        html::Button::new()
-            .id(id! {"type": "job-cancel", "index": index})
-            .children(format!("Cancel {index}"))
-            .disabled(true),
-        html::Progress::new()
-            .id(id! {"type": "job-progress", "index": index})
-            .max(STEPS.to_string())
-            .value("0"),
-        html::Span::new().id(id! {"type": "job-result", "index": index}),
-    ))
+    html::Div::new()
+        .style(json!({"display": "flex", "alignItems": "center", "gap": "8px", "margin": "8px 0"}))
+        .children((
+            html::Button::new()
+                .id(id! {"type": "job-run", "index": index})
+                .children(format!("Run {index}")),
+            html::Button::new()
+                .id(id! {"type": "job-cancel", "index": index})
+                .children(format!("Cancel {index}"))
+                .disabled(true),
+            html::Progress::new()
+                .id(id! {"type": "job-progress", "index": index})
+                .max(STEPS.to_string())
+                .value("0")
+                .style(json!({"width": "160px"})),
+            html::Span::new().id(id! {"type": "job-result", "index": index}),
+        ))
 }
 
 /// The job of every instance, keyed by its `MATCH` index: an instance's
@@ -120,9 +131,16 @@ pub fn job(step: Duration) -> Callback {
                 std::thread::sleep(step);
                 set_progress((i.to_string(), format!("step {i} of {STEPS}")));
             }
-            let at = SystemTime::now()
+            let ms = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_millis());
+            let (s, ms) = (ms / 1000 % 86_400, ms % 1000);
+            let at = format!(
+                "{:02}:{:02}:{:02}.{ms:03} UTC",
+                s / 3600,
+                s / 60 % 60,
+                s % 60
+            );
             Ok(format!("{label}: done in {STEPS} steps (computed at {at})"))
         },
     )
